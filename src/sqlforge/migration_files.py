@@ -1,0 +1,131 @@
+"""Migration files on disk: names, versions, order, checksums, and their parsed SQL.
+
+A migration file is `<version>_<name>.sql` directly inside the migrations folder; the
+version is the integer before the first `_` (goose's rule), at least 1, ordered numerically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlforge.errors import SqlforgeError
+from sqlforge.sqlparser import Direction, ParsedSQL, SqlParseError, parse_sql
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    version: int
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @cached_property
+    def content(self) -> bytes:
+        return self.path.read_bytes()
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedMigration:
+    """Both directions of one migration, parsed before anything runs."""
+
+    file: MigrationFile
+    up: ParsedSQL
+    down: ParsedSQL
+
+    @property
+    def version(self) -> int:
+        return self.file.version
+
+    @property
+    def use_transaction(self) -> bool:
+        return self.up.use_transaction
+
+
+def version_of(filename: str) -> int | None:
+    """goose's numeric component of a file name, or None when there is none."""
+    if not filename.endswith(".sql") or "_" not in filename:
+        return None
+    prefix = filename.split("_", 1)[0]
+    if not prefix.isascii() or not prefix.lstrip("+").isdigit():
+        return None
+    return int(prefix)
+
+
+def discover_migrations(folder: Path) -> list[MigrationFile]:
+    """Every migration file in `folder`, in version order; bad names are errors."""
+    if not folder.is_dir():
+        raise SqlforgeError(
+            "migrations folder does not exist",
+            path=folder,
+            hint="create it, or point `migrations` (or --dir) at the right folder",
+        )
+    by_version: dict[int, MigrationFile] = {}
+    for path in sorted(folder.glob("*.sql")):
+        migration = _migration_file(path)
+        existing = by_version.get(migration.version)
+        if existing is not None:
+            raise SqlforgeError(
+                f"duplicate migration version {migration.version}: also used by {existing.name}",
+                path=path,
+                hint="give one of the two files a new version number (`sqlforge migrate fix`"
+                " renumbers timestamped files)",
+            )
+        by_version[migration.version] = migration
+    return [by_version[version] for version in sorted(by_version)]
+
+
+def _migration_file(path: Path) -> MigrationFile:
+    version = version_of(path.name)
+    if version is None:
+        raise SqlforgeError(
+            "not a migration file name: expected <version>_<name>.sql",
+            path=path,
+            hint="rename it like 0001_create_jobs.sql, or move it out of the migrations folder",
+        )
+    if version < 1:
+        raise SqlforgeError(
+            f"migration version must be greater than zero, got {version}",
+            path=path,
+            hint="versions start at 1",
+        )
+    return MigrationFile(version=version, path=path)
+
+
+def parse_migration(
+    migration: MigrationFile, environ: Mapping[str, str] | None = None
+) -> ParsedMigration:
+    """Parse both directions; any problem is an error naming the file and line."""
+    environ = os.environ if environ is None else environ
+    try:
+        text = migration.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SqlforgeError(
+            f"migration is not valid UTF-8 ({error.reason} at byte {error.start})",
+            path=migration.path,
+            hint="save the file as UTF-8",
+        ) from None
+    try:
+        up = parse_sql(text, Direction.UP, environ)
+        down = parse_sql(text, Direction.DOWN, environ)
+    except SqlParseError as error:
+        raise SqlforgeError(
+            error.message, path=migration.path, line=error.line, hint=error.hint
+        ) from None
+    return ParsedMigration(file=migration, up=up, down=down)
+
+
+def parse_all(
+    migrations: Sequence[MigrationFile], environ: Mapping[str, str] | None = None
+) -> list[ParsedMigration]:
+    return [parse_migration(migration, environ) for migration in migrations]
