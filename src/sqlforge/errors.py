@@ -50,7 +50,9 @@ class SqlforgeError(Exception):
         line: int | None = None,
         column: int | None = None,
         hint: str | None = None,
+        exit_code: int = 1,
     ) -> None:
+        self.exit_code = exit_code
         self.diagnostics: tuple[Diagnostic, ...] = (
             Diagnostic(message, path=path, line=line, column=column, hint=hint),
         )
