@@ -232,7 +232,7 @@ def _convert(kind: str, value: Any) -> Any:
         ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
         return float(value) if ok else None
     if kind == "identifier":
-        ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value)
+        ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value) is not None
         return value if ok else None
     raise AssertionError(kind)
 

@@ -11,13 +11,13 @@ import argparse
 import importlib
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlforge import __version__
-from sqlforge.config import load_config
+from sqlforge.config import Config, load_config
 from sqlforge.errors import SqlforgeError
-from sqlforge.output import make_printer
+from sqlforge.output import Printer, make_printer
 
 COMMAND_GROUPS = ("migrate", "schema", "generate", "check")
 EXIT_INTERRUPTED = 130
@@ -55,15 +55,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    debug = getattr(args, "debug", False)
-    printer = make_printer(color=getattr(args, "color", "auto"), quiet=getattr(args, "quiet", False))
+    return run_command(
+        lambda config, printer: int(args.handler(args, config, printer)),
+        config_file=getattr(args, "config", None),
+        database=getattr(args, "db", None),
+        migrations=getattr(args, "dir", None),
+        quiet=getattr(args, "quiet", False),
+        color=getattr(args, "color", "auto"),
+        debug=getattr(args, "debug", False),
+    )
+
+
+def run_command(
+    command: Callable[[Config, Printer], int],
+    *,
+    config_file: Path | None = None,
+    database: Path | None = None,
+    migrations: Path | None = None,
+    quiet: bool = False,
+    color: str = "auto",
+    debug: bool = False,
+) -> int:
+    """Load the configuration, run one command, and turn every failure into an exit code.
+
+    The CLI and the invoke tasks both come through here, so they report errors identically.
+    """
+    printer = make_printer(color=color, quiet=quiet)
     try:
-        config = load_config(getattr(args, "config", None)).with_overrides(
-            database=_absolute(getattr(args, "db", None)),
-            migrations=_absolute(getattr(args, "dir", None)),
+        config = load_config(config_file).with_overrides(
+            database=_absolute(database), migrations=_absolute(migrations)
         )
-        exit_code: int = args.handler(args, config, printer)
-        return exit_code
+        return command(config, printer)
     except SqlforgeError as error:
         if debug:
             traceback.print_exc()
