@@ -32,12 +32,14 @@ Executing a query (`AnalyzedQuery.sql`):
   no trailing semicolon; `sqlc.embed(t)` is expanded to `t.col1, t.col2, ...`.
 
 Reading a row: `AnalyzedQuery.columns` are the cursor's columns, in order. Columns with
-`embed` set belong to the `Embed` of that name, which spans `columns[start:stop]` and maps to
-the catalog table's own model. Names are raw and NOT unique (`id`, `id`; `''` for an unnamed
-expression): the generator makes Python identifiers of them (`naming`), falling back to
-`column_<i>` (1-based position) for `''`, and appends `_2`, `_3`, ... to repeats, as sqlc does.
-The same holds for parameter names (fallback `param_<number>` is already applied here; repeats
-such as `id`, `id` from `a.id = ? AND b.id = ?` remain).
+`embed` set belong to `embeds[embed]`, which spans `columns[start:stop]` and maps to the
+catalog table's own model (its columns keep the table's nullability inside the model).
+Names are raw and NOT unique (`id`, `id`; `''` for an unnamed expression): the generator
+makes Python identifiers of them (`naming`), falling back to `column_<i>` (1-based position)
+for `''`, and appends `_2`, `_3`, ... to repeats, as sqlc does.
+The same holds for parameter names, except that they are never empty (the fallback
+`param_<number>` is applied here); repeats such as `id`, `id` from `a.id = ? AND b.id = ?`
+remain.
 
 Types: `SqlType.declared` is an SQLite declared type exactly as written in the schema (a
 column read unchanged, or a CAST target) or, for computed expressions, one of the canonical
@@ -60,6 +62,7 @@ from sqlforge.errors import Diagnostic
 if TYPE_CHECKING:
     from sqlforge.catalog import Catalog
 
+NameSource = Literal["user", "context", "fallback"]
 Command = Literal[":one", ":many", ":exec", ":execrows", ":execlastid", ":execresult"]
 COMMANDS: Final[tuple[Command, ...]] = (
     ":one",
@@ -129,8 +132,8 @@ class QueryParameter:
     is_slice: bool = False
     source: ColumnRef | None = None
     """The column the parameter is compared with, inserted into or assigned to."""
-    named: bool = False
-    """True when the user named it; False when the name was inferred or is the fallback."""
+    name_source: NameSource = "fallback"
+    """`user` (written in the query), `context` (inferred as sqlc does) or `fallback`."""
 
     @property
     def slice_marker(self) -> str:
@@ -150,8 +153,8 @@ class ResultColumn:
     """Whether the value can be NULL in this result (outer joins, aggregates, ... included)."""
     source: ColumnRef | None = None
     """The catalog column the value is read from unchanged, if any."""
-    embed: str | None = None
-    """The `Embed.name` this column belongs to, None for a plain column."""
+    embed: int | None = None
+    """Index in `AnalyzedQuery.embeds` of the embed this column belongs to, else None."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,8 @@ class Embed:
     """`sqlc.embed(t)`: the columns `columns[start:stop]` form one value of t's model."""
 
     name: str
-    """The name written in `sqlc.embed(...)` (a table name or alias): the field name."""
+    """The name written in `sqlc.embed(...)` (a table name or alias). sqlc names the field
+    after `table` instead (repeats get `_2`, ...); either way it is not unique."""
     table: str
     """The catalog table (or view) whose model the value is."""
     start: int
