@@ -146,7 +146,7 @@ def extract_annotation(line: str) -> Annotation:
     command = gotext.trim_space(command)
     if not command:
         raise SqlParseError("empty annotation", hint=_ANNOTATIONS_HINT)
-    folded = command.translate(_FOLDS).lower() if command.isascii() else _fold(command)
+    folded = _fold(command)
     for annotation in Annotation:
         if folded == annotation.value.lower():
             return annotation
