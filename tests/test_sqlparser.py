@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import string
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -321,3 +323,73 @@ def test_arbitrary_text_parses_or_raises_sql_parse_error(
 @given(st.text(max_size=40), st.text(max_size=20))
 def test_a_spaced_comment_never_changes_the_end_of_statement(line: str, comment: str) -> None:
     assert ends_with_semicolon(f"{line} --{comment}") is ends_with_semicolon(line)
+
+
+# The conformance runner, on a miniature corpus of our own ---------------------------------------
+
+RUNNER = Path(__file__).parent.parent / "conformance" / "goose_parser.py"
+
+
+def write_mini_corpus(root: Path, golden: str) -> None:
+    testdata = root / "goose-sqlparser" / "internal" / "sqlparser" / "testdata"
+    files = {
+        "valid-up/test01/input.sql": "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n",
+        "valid-up/test01/01.up.golden.sql": golden,
+        "envsub/test01/input.sql": "-- +goose ENVSUB ON\n-- +goose Up\nSELECT '$GOOSE_ENV_NAME';\n",
+        "envsub/test01/01.up.golden.sql": "SELECT 'foo';",
+        "invalid/up/a.sql": "-- +goose Up\nSELECT 1\n",
+        "valid-txn/00001_create_users_table.sql": "-- +goose Up\nSELECT 1;\n",
+        "valid-txn/00002_rename_root.sql": "-- +goose Up\nSELECT 1;\n",
+        "valid-txn/00003_no_transaction.sql": "-- +goose NO TRANSACTION\n-- +goose Up\n",
+    }
+    for name, text in files.items():
+        (testdata / name).parent.mkdir(parents=True, exist_ok=True)
+        (testdata / name).write_text(text)
+    cases = [
+        {"test": "TestSemicolons", "line": "x; -- y", "ends_with_semicolon": True},
+        {
+            "test": "Test_extractAnnotation",
+            "line": "-- +goose up",
+            "want": "annotationUp",
+            "expect_error": False,
+        },
+        {
+            "test": "TestSplitStatements",
+            "name": "one",
+            "sql": "-- +goose Up\nSELECT 1;\n",
+            "up_count": 1,
+            "down_count": 0,
+        },
+        {
+            "test": "TestParsingErrors",
+            "name": "late",
+            "sql": "SELECT 1;\n",
+            "direction": "up",
+            "expect_error": True,
+        },
+    ]
+    (root / "goose-sqlparser" / "inline_cases.json").write_text(json.dumps(cases))
+    (root / "goose-migrations" / "m").mkdir(parents=True)
+    (root / "goose-migrations" / "m" / "00001_a.sql").write_text("-- +goose Up\nSELECT 1;\n")
+
+
+def run_runner(root: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(RUNNER), str(root)]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def test_conformance_runner_passes_a_matching_corpus(tmp_path: Path) -> None:
+    write_mini_corpus(tmp_path, golden="SELECT 1;")
+    result = run_runner(tmp_path)
+    assert result.stdout.splitlines() == ["goose parser conformance: 15 passed, 0 failed"]
+    assert result.returncode == 0
+
+
+def test_conformance_runner_reports_each_failing_check(tmp_path: Path) -> None:
+    write_mini_corpus(tmp_path, golden="SELECT 1; ")
+    result = run_runner(tmp_path)
+    *failures, summary = result.stdout.splitlines()
+    assert summary == "goose parser conformance: 14 passed, 1 failed"
+    assert len(failures) == 1
+    assert failures[0].startswith("FAIL valid-up/test01 up 01.up.golden.sql: statement differs")
+    assert result.returncode == 1
