@@ -1,0 +1,1 @@
+"""sqlforge's runtime conversions, copied into generated packages (see `conversions`)."""
