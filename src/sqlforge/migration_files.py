@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from sqlforge.errors import SqlforgeError
+from sqlforge.errors import Diagnostic, SqlforgeError
 from sqlforge.sqlparser import Direction, ParsedSQL, SqlParseError, parse_sql
 
 
@@ -64,6 +64,14 @@ def version_of(filename: str) -> int | None:
 
 def discover_migrations(folder: Path) -> list[MigrationFile]:
     """Every migration file in `folder`, in version order; bad names are errors."""
+    migrations, problems = scan_migrations(folder)
+    if problems:
+        raise SqlforgeError.from_diagnostics(problems)
+    return migrations
+
+
+def scan_migrations(folder: Path) -> tuple[list[MigrationFile], list[Diagnostic]]:
+    """The migration files in `folder` and every problem with their names, all at once."""
     if not folder.is_dir():
         raise SqlforgeError(
             "migrations folder does not exist",
@@ -71,18 +79,28 @@ def discover_migrations(folder: Path) -> list[MigrationFile]:
             hint="create it, or point `migrations` (or --dir) at the right folder",
         )
     by_version: dict[int, MigrationFile] = {}
+    problems: list[Diagnostic] = []
     for path in sorted(folder.glob("*.sql")):
-        migration = _migration_file(path)
+        try:
+            migration = _migration_file(path)
+        except SqlforgeError as error:
+            problems.extend(error.diagnostics)
+            continue
         existing = by_version.get(migration.version)
         if existing is not None:
-            raise SqlforgeError(
-                f"duplicate migration version {migration.version}: also used by {existing.name}",
-                path=path,
-                hint="give one of the two files a new version number (`sqlforge migrate fix`"
-                " renumbers timestamped files)",
-            )
+            problems.append(_duplicate(migration, existing))
+            continue
         by_version[migration.version] = migration
-    return [by_version[version] for version in sorted(by_version)]
+    return [by_version[version] for version in sorted(by_version)], problems
+
+
+def _duplicate(migration: MigrationFile, existing: MigrationFile) -> Diagnostic:
+    return Diagnostic(
+        f"duplicate migration version {migration.version}: also used by {existing.name}",
+        path=migration.path,
+        hint="give one of the two files a new version number (`sqlforge migrate fix`"
+        " renumbers timestamped files)",
+    )
 
 
 def _migration_file(path: Path) -> MigrationFile:

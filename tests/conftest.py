@@ -1,0 +1,66 @@
+"""Shared helpers: migration folders written on the fly, and the `sqlforge` CLI as a process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@dataclass(frozen=True)
+class MigrationFolder:
+    path: Path
+
+    def write(self, name: str, up: str, down: str = "", *, header: str = "") -> Path:
+        """A goose migration file with the given Up and Down sections."""
+        file = self.path / name
+        file.write_text(f"{header}-- +goose Up\n{up}\n\n-- +goose Down\n{down}\n", "utf-8")
+        return file
+
+    def copy(self, fixture: str) -> MigrationFolder:
+        """Add the files of tests/fixtures/migrations/<fixture>."""
+        for source in sorted((FIXTURES / "migrations" / fixture).glob("*.sql")):
+            shutil.copy(source, self.path / source.name)
+        return self
+
+
+@pytest.fixture
+def migration_folder(tmp_path: Path) -> MigrationFolder:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    return MigrationFolder(folder)
+
+
+@pytest.fixture
+def sqlforge(tmp_path: Path) -> RunCli:
+    """Run `python -m sqlforge ARGS...` in tmp_path, without the caller's SQLFORGE_* settings."""
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SQLFORGE_") and key not in {"NO_COLOR", "FORCE_COLOR"}
+    }
+
+    def run(
+        *args: str | Path, cwd: Path = tmp_path, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sqlforge", *map(str, args)],
+            cwd=cwd,
+            env={**environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    return run
