@@ -1,26 +1,30 @@
-"""Conversions between SQLite storage and Python values, for the generated code beside it.
+"""Conversions between SQLite storage and Python values, for the generated code.
 
-sqlforge copies this module into every generated package as `_runtime.py`; it uses the
-standard library only. Generated code calls one function per column (no reflection per row):
-`<type>_from_db(value, label)` for a NOT NULL value, `optional_<type>_from_db(value, label)`
-when NULL is possible, `<type>_to_db(value)` for parameters. `label` names what is read
-(`"jobs.created_at"`) so that a value that cannot be read raises `ConversionError` naming the
-table, the column and the value.
+sqlforge copies this module into every generated package as `_runtime.py`; it uses
+the standard library only. Generated code calls one function per column (no
+reflection per row): `<type>_from_db(value, label)` for a NOT NULL value,
+`optional_<type>_from_db(value, label)` when NULL is possible, `<type>_to_db(value)`
+for parameters. `label` names what is read (`"jobs.created_at"`) so that a value
+that cannot be read raises `ConversionError` naming the table, the column and the
+value.
 
 Datetimes are written in one canonical form: UTC, a space between date and time,
 microseconds, and an explicit offset, `YYYY-MM-DD HH:MM:SS.ffffff+00:00`
-(`2026-01-31 09:05:00.250000+00:00`). It has a fixed width, so text order is time order; it
-sorts consistently with SQLite's own `datetime('now')` text; SQLite's date functions read it.
-Naive datetimes are refused (attach a zone: `datetime.now(UTC)`), rather than guessed.
+(`2026-01-31 09:05:00.250000+00:00`). It has a fixed width, so text order is time
+order; it sorts consistently with SQLite's own `datetime('now')` text; SQLite's
+date functions read it. Naive datetimes are refused (attach a zone:
+`datetime.now(UTC)`), rather than guessed.
 
-Datetimes are read from: SQLite's `datetime('now')` (`YYYY-MM-DD HH:MM:SS`), ISO 8601 with
-`T` or a space, `Z` or `+HH:MM` offsets and fractions (beyond microseconds, truncated), a bare
-date (midnight), and Go's forms (`2006-01-02 15:04:05.999999999-07:00`, and `time.Time`'s
-`String()`, `2006-01-02 15:04:05.999999999 -0700 MST`). A value without an offset is UTC, as
-in SQLite's date functions; every datetime read is timezone-aware.
+Datetimes are read from: SQLite's `datetime('now')` (`YYYY-MM-DD HH:MM:SS`), ISO
+8601 with `T` or a space, `Z` or `+HH:MM` offsets and fractions (beyond
+microseconds, truncated), a bare date (midnight), and Go's forms
+(`2006-01-02 15:04:05.999999999-07:00`, and `time.Time.String()`,
+`2006-01-02 15:04:05.999999999 -0700 MST`). A value without an offset is UTC, as in
+SQLite's date functions; every datetime read is timezone-aware.
 
-Booleans are stored as 0/1; Decimals as text (SQLite's NUMERIC affinity may keep them as
-numbers, read back exactly through their shortest repr); JSON as compact text
+Booleans are stored as 0/1; Decimals as text (SQLite's NUMERIC affinity may keep
+them as numbers, read back exactly through their shortest repr; beyond 15
+significant digits only a TEXT column keeps them exact); JSON as compact text
 (`json.dumps` with `(",", ":")` separators, non-ASCII kept, NaN refused).
 """
 
@@ -39,8 +43,9 @@ if TYPE_CHECKING:
         "bool | int | float | str | list[JsonValue] | dict[str, JsonValue] | None"
     )
 else:
-    # Model libraries that inspect annotations at run time (pydantic, msgspec) cannot follow a
-    # recursive alias; to them a JSON value is any object, to type checkers it is exact.
+    # Model libraries that inspect annotations at run time (pydantic, msgspec) cannot
+    # follow a recursive alias; to them a JSON value is any object, to type checkers it
+    # is exact.
     JsonValue = object
 
 T = TypeVar("T")
@@ -52,11 +57,16 @@ _GO_TIME_STRING = _re.compile(
     r"(?: m=[+-][\d.]+)?"
 )
 _VALUE_PREVIEW = 80
+_JSON_ENCODER = _json.JSONEncoder(
+    ensure_ascii=False,
+    separators=(",", ":"),
+    allow_nan=False,
+)
 
 
 class ConversionError(ValueError):
-    """A stored value that cannot be read as the declared type, or a value that cannot be
-    written."""
+    """A stored value that cannot be read as the declared type, or a value that
+    cannot be written."""
 
     def __init__(self, label: str, value: object, expected: str) -> None:
         preview = repr(value)
@@ -72,7 +82,8 @@ class ConversionError(ValueError):
 
 
 def bool_from_db(value: object, label: str) -> bool:
-    """0 is False, any other integer True (SQLite's truth); anything else is an error."""
+    """0 is False, any other integer True (SQLite's truth); anything else is an
+    error."""
     if type(value) is int:
         return value != 0
     raise ConversionError(label, value, "a boolean (0 or 1)")
@@ -196,7 +207,8 @@ def json_from_db(value: object, label: str) -> JsonValue:
             pass
     elif isinstance(value, int | float):
         return value
-    expected = "JSON (select a JSONB blob as json(column))" if type(value) is bytes else "JSON"
+    binary = type(value) is bytes
+    expected = "JSON (select a JSONB blob as json(column))" if binary else "JSON"
     raise ConversionError(label, value, expected)
 
 
@@ -208,7 +220,7 @@ def optional_json_from_db(value: object, label: str) -> JsonValue:
 def json_to_db(value: JsonValue) -> str:
     """JSON text, `null` for None."""
     try:
-        return _json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return _JSON_ENCODER.encode(value)
     except (TypeError, ValueError) as error:
         raise ConversionError("JSON parameter", value, f"JSON ({error})") from None
 
@@ -230,7 +242,11 @@ def custom_from_db(kind: Callable[[Any], T], value: object, label: str) -> T:
         raise ConversionError(label, value, name) from None
 
 
-def optional_custom_from_db(kind: Callable[[Any], T], value: object, label: str) -> T | None:
+def optional_custom_from_db(
+    kind: Callable[[Any], T],
+    value: object,
+    label: str,
+) -> T | None:
     return None if value is None else custom_from_db(kind, value, label)
 
 
