@@ -1,11 +1,22 @@
 """Query analysis: from annotated query files to plain data the query-module generator renders.
 
-The stage has two modules, one job each:
+The stage has three modules, one job each:
 
 * `sqlforge.queries` reads the files in sqlc's annotation language (`-- name: GetJob :one`),
   splits statements, finds every parameter form and rewrites the SQL text. No database needed.
-* `sqlforge.analysis` (this module) checks each statement against a database built from the
-  catalog's `schema_sql` and infers parameter and result-column names, types and nullability.
+* `sqlforge.analysis` (this module) holds the results' shapes and runs the analysis: it
+  prepares each statement with SQLite itself (APSW, against a database built from the catalog's
+  `schema_sql`, without running it) so that whatever SQLite accepts is accepted and every error
+  is SQLite's own; SQLite also gives each result column's name, declared type and origin.
+* `sqlforge.inference` walks sqlglot's syntax tree of the statement for what SQLite cannot
+  tell: nullability (NOT NULL columns, outer-join sides, aggregates), expression types, and
+  what each parameter is compared with, inserted into or assigned to.
+
+Why both: the stdlib `sqlite3` exposes neither declared types nor origins nor parameter names;
+APSW does, and validates exactly as the runtime will, but sees no structure; sqlglot sees the
+structure but is no judge of validity (it misreads some SQLite syntax and knows no catalog).
+When sqlglot cannot read a statement SQLite accepted, analysis falls back to SQLite's facts
+alone (every column nullable) and warns.
 
 What the generator receives (everything below is frozen, plain data):
 
@@ -52,15 +63,28 @@ results and parameters alike.
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from sqlforge.errors import Diagnostic
+from sqlforge.errors import Diagnostic, SqlforgeError
+from sqlforge.queries import (
+    ParameterSpec,
+    QuerySource,
+    Token,
+    duplicate_names,
+    read_query_file,
+    tokenize,
+)
 
 if TYPE_CHECKING:
+    import apsw.ext
+
     from sqlforge.catalog import Catalog
+    from sqlforge.inference import Inference, Output, ParameterContext
 
 NameSource = Literal["user", "context", "fallback"]
 Command = Literal[":one", ":many", ":exec", ":execrows", ":execlastid", ":execresult"]
@@ -226,4 +250,467 @@ def analyze_query_files(
     anything is wrong, including duplicate query names across files, no annotated query at
     all, and (with `strict=True`) every warning.
     """
-    raise NotImplementedError
+    files = [read_query_file(path) for path in paths]
+    problems = [d for f in files for d in f.diagnostics] + duplicate_names(files)
+    if paths and not problems and not any(f.queries for f in files):
+        problems.append(_no_queries(paths))
+    analyzer = QueryAnalyzer(catalog)
+    analyzed = []
+    for query_file in files:
+        queries = []
+        for source in query_file.queries:
+            query, errors = analyzer.analyze(source)
+            problems.extend(errors)
+            if query is not None:
+                queries.append(query)
+        analyzed.append(AnalyzedFile(query_file.path, tuple(queries)))
+    if strict:
+        problems.extend(w for f in analyzed for w in f.warnings)
+    if problems:
+        raise SqlforgeError.from_diagnostics(_in_file_order(problems))
+    return analyzed
+
+
+def _no_queries(paths: Sequence[Path]) -> Diagnostic:
+    listed = ", ".join(str(p.absolute()) for p in paths)
+    return Diagnostic(
+        f"error parsing queries: no queries contained in paths {listed}",
+        hint="annotate each query with a comment line like `-- name: GetJob :one`",
+    )
+
+
+def _in_file_order(problems: list[Diagnostic]) -> list[Diagnostic]:
+    def key(d: Diagnostic) -> tuple[str, int, int]:
+        return (str(d.path or ""), d.line or 0, d.column or 0)
+
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=key)
+
+
+class QueryAnalyzer:
+    """Analyses query after query against one database built from the catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        import apsw  # noqa: PLC0415  (heavy; the CLI must start without it)
+
+        from sqlforge.catalog import split_statements  # noqa: PLC0415
+
+        self.catalog = catalog
+        self._runtime: sqlite3.Connection | None = None
+        self.connection = apsw.Connection(":memory:")
+        # Constant expressions are evaluated to tell NULL from not NULL: keep them small.
+        self.connection.limit(apsw.SQLITE_LIMIT_LENGTH, 1_000_000)
+        for statement in sorted(split_statements(catalog.schema_sql), key=lambda s: s.rank):
+            try:
+                self.connection.execute(statement.text)
+            except apsw.Error:
+                continue  # load_catalog accepted the schema: a virtual table's shadow table
+
+    def analyze(self, source: QuerySource) -> tuple[AnalyzedQuery | None, list[Diagnostic]]:
+        """The analysed query, or None and the errors that stop it."""
+        import apsw  # noqa: PLC0415
+
+        try:
+            details = self._prepare(source)
+        except apsw.Error as error:
+            return None, [_sqlite_error(source, error)]
+        described = tuple(details.description_full or ())
+        if source.command in (":one", ":many") and not described:
+            return None, [_returns_no_rows(source)]
+        return self._typed(source, described)
+
+    def _prepare(self, source: QuerySource) -> apsw.ext.QueryDetails:
+        """Prepare without running. A function APSW's SQLite lacks but the runtime's `sqlite3`
+        has (`soundex`, ...) gets a stand-in, so only the runtime's verdict counts."""
+        import apsw  # noqa: PLC0415
+        import apsw.ext  # noqa: PLC0415
+
+        while True:
+            try:
+                return apsw.ext.query_info(self.connection, source.sql)
+            except apsw.SQLError as error:
+                missing = re.fullmatch(r"no such function: (\w+)", str(error))
+                if missing is None or not self._runtime_compiles(source):
+                    raise
+                self.connection.create_scalar_function(missing.group(1), _stand_in, -1)
+
+    def _runtime_compiles(self, source: QuerySource) -> bool:
+        if self._runtime is None:
+            from sqlforge.catalog import execute_schema  # noqa: PLC0415
+
+            self._runtime = sqlite3.connect(":memory:", isolation_level=None)
+            execute_schema(self._runtime, self.catalog.schema_sql)
+        values = (None,) * max((p.number for p in source.parameters), default=0)
+        try:
+            self._runtime.execute(f"EXPLAIN {source.sql}", values)
+        except sqlite3.Error:
+            return False
+        return True
+
+    def _typed(
+        self, source: QuerySource, described: tuple[tuple[str, ...], ...]
+    ) -> tuple[AnalyzedQuery | None, list[Diagnostic]]:
+        from sqlforge.inference import EmbedError, UnsupportedStatement, infer  # noqa: PLC0415
+
+        try:
+            text, cast_types = sqlglot_text(source)
+            inference = infer(text, self.catalog, self._is_null, cast_types)
+            if len(inference.columns) != len(described):
+                raise UnsupportedStatement("its result columns could not be matched")
+        except EmbedError as error:
+            return None, [_embed_error(source, str(error))]
+        except UnsupportedStatement as error:
+            return _fallback(source, described, str(error)), []
+        return _assembled(source, described, inference, self.catalog), []
+
+    def _is_null(self, expression: str) -> bool | None:
+        import apsw  # noqa: PLC0415
+
+        try:
+            row = self.connection.execute(f"SELECT ({expression}) IS NULL").fetchone()
+        except apsw.Error:
+            return None
+        return None if row is None else bool(row[0])
+
+
+def _stand_in(*arguments: object) -> None:
+    """Stands in for a function the runtime has; analysis never runs it."""
+
+
+# --- assembling the results ----------------------------------------------------------------------
+
+
+def _assembled(
+    source: QuerySource,
+    described: tuple[tuple[str, ...], ...],
+    inference: Inference,
+    catalog: Catalog,
+) -> AnalyzedQuery:
+    columns = tuple(
+        _result_column(output, row)
+        for output, row in zip(inference.columns, described, strict=True)
+    )
+    embeds = _embeds(inference.columns, catalog)
+    parameters = _parameters(source, inference.parameters)
+    warnings = [
+        *(_note(source, note) for note in dict.fromkeys(inference.notes)),
+        *_untyped_columns(source, columns),
+        *_untyped_parameters(source, parameters),
+    ]
+    return AnalyzedQuery(
+        name=source.name,
+        command=source.command,  # type: ignore[arg-type]
+        sql=_expanded_sql(source, columns, embeds),
+        doc=source.doc,
+        parameters=parameters,
+        columns=columns,
+        embeds=embeds,
+        path=source.path,
+        line=source.line,
+        warnings=tuple(warnings),
+    )
+
+
+def _result_column(output: Output, described: tuple[str, ...]) -> ResultColumn:
+    value = output.value
+    name = value.name or (_function_name(described[0]) if value.function_call else "")
+    sql_type = value.sql_type
+    if not sql_type.known and described[1]:
+        sql_type = SqlType(described[1])
+    return ResultColumn(name, sql_type, value.nullable, value.source, output.embed_index)
+
+
+def _function_name(sqlite_name: str) -> str:
+    """sqlc names a function call's column after the function (`count(*)` -> `count`)."""
+    match = re.match(r"\s*([^\W\d]\w*)\s*(\(|$)", sqlite_name)
+    return match.group(1).lower() if match else ""
+
+
+def _embeds(outputs: Sequence[Output], catalog: Catalog) -> tuple[Embed, ...]:
+    spans: dict[int, list[int]] = {}
+    for position, output in enumerate(outputs):
+        if output.embed_index is not None:
+            spans.setdefault(output.embed_index, []).append(position)
+    embeds = []
+    for index in sorted(spans):
+        positions = spans[index]
+        target = outputs[positions[0]].embed
+        assert target is not None
+        embeds.append(
+            Embed(
+                name=target.alias,
+                table=target.table,
+                start=positions[0],
+                stop=positions[-1] + 1,
+                nullable=target.optional,
+                null_when=_presence_column(outputs, positions, catalog),
+            )
+        )
+    return tuple(embeds)
+
+
+def _presence_column(
+    outputs: Sequence[Output], positions: list[int], catalog: Catalog
+) -> int | None:
+    """The first embedded column the table declares NOT NULL: NULL there means no row."""
+    for position in positions:
+        source = outputs[position].value.source
+        table = catalog.table(source.table) if source else None
+        column = table.column(source.column) if table and source else None
+        if column is not None and column.not_null:
+            return position
+    return None
+
+
+def _parameters(
+    source: QuerySource, contexts: Sequence[ParameterContext]
+) -> tuple[QueryParameter, ...]:
+    return tuple(
+        _parameter(spec, [c for c in contexts if c.number == spec.number])
+        for spec in source.parameters
+    )
+
+
+def _parameter(spec: ParameterSpec, contexts: list[ParameterContext]) -> QueryParameter:
+    informative = [c for c in contexts if c.informative]
+    typed = [c for c in informative if c.sql_type.known]
+    named = next((c.name for c in informative if c.name), None)
+    name, name_source = _parameter_name(spec, named)
+    return QueryParameter(
+        name=name,
+        number=spec.number,
+        sql_type=typed[0].sql_type if typed else UNKNOWN,
+        nullable=spec.nullable or not informative or any(c.nullable for c in informative),
+        is_slice=spec.is_slice,
+        source=next((c.source for c in typed if c.source), None),
+        name_source=name_source,
+    )
+
+
+def _parameter_name(spec: ParameterSpec, inferred: str | None) -> tuple[str, NameSource]:
+    if spec.name:
+        return spec.name, "user"
+    if inferred:
+        return inferred, "context"
+    return f"param_{spec.number}", "fallback"
+
+
+def _expanded_sql(
+    source: QuerySource, columns: Sequence[ResultColumn], embeds: Sequence[Embed]
+) -> str:
+    sql = source.sql
+    for spec, embed in reversed(list(zip(source.embeds, embeds, strict=False))):
+        qualifier = sql[spec.start : spec.end - 2]
+        listed = ", ".join(
+            f"{qualifier}.{_quoted(c.source.column if c.source else c.name)}"
+            for c in columns[embed.start : embed.stop]
+        )
+        sql = sql[: spec.start] + listed + sql[spec.end :]
+    return sql
+
+
+def _quoted(name: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sqlglot_text(source: QuerySource) -> tuple[str, list[str]]:
+    """The statement as sqlglot reads it, and the CAST target types as written.
+
+    `?NNN` becomes `:__pNNN`, an embed `sqlc_embed__(t)`, the N-th CAST type `__tN`, and the
+    SQLite-only `REPLACE INTO` / `UPDATE OR ...` forms sqlglot misreads are made plain."""
+    from sqlforge.inference import (  # noqa: PLC0415
+        CAST_TYPE_PREFIX,
+        EMBED_FUNCTION,
+        PLACEHOLDER_PREFIX,
+    )
+
+    tokens = tokenize(source.sql)
+    replaced: dict[int, tuple[int, str]] = {}
+    for spec in source.embeds:
+        qualifier = source.sql[spec.start : spec.end - 2]
+        replaced[spec.start] = (spec.end, f"{EMBED_FUNCTION}({qualifier})")
+    replaced.update(_plain_forms(tokens))
+    cast_types: list[str] = []
+    for start, end in _cast_type_spans(tokens):
+        replaced[start] = (end, f"{CAST_TYPE_PREFIX}{len(cast_types)}")
+        cast_types.append(" ".join(source.sql[start:end].split()))
+    pieces: list[str] = []
+    position = 0
+    for token in tokens:
+        if token.start < position:
+            continue
+        if token.start in replaced:
+            position, text = replaced[token.start]
+            pieces.append(text)
+        elif token.kind == "param":
+            pieces.append(f":{PLACEHOLDER_PREFIX}{token.text[1:]}")
+        else:
+            pieces.append(token.text)
+    return "".join(pieces), cast_types
+
+
+def _plain_forms(tokens: Sequence[Token]) -> dict[int, tuple[int, str]]:
+    """`REPLACE INTO` -> `INSERT OR REPLACE INTO`; `UPDATE OR <action>` -> `UPDATE`;
+    `mod(`, `like(`, `glob(` -> functions of their own (sqlglot makes operators of them)."""
+    from sqlforge.inference import RENAMED_FUNCTIONS  # noqa: PLC0415
+
+    code = [t for t in tokens if t.is_code]
+    words = [t.text.upper() if t.kind == "name" else t.text for t in code]
+    forms = {}
+    for index in range(len(code) - 1):
+        renamed = RENAMED_FUNCTIONS.get(words[index].lower())
+        if renamed and code[index].kind == "name" and words[index + 1] == "(":
+            forms[code[index].start] = (code[index].end, renamed)
+    for index in range(len(code) - 2):
+        if words[index : index + 2] == ["REPLACE", "INTO"] and (
+            index == 0 or words[index - 1] == ")"
+        ):
+            forms[code[index].start] = (code[index].end, "INSERT OR REPLACE")
+        if words[index : index + 2] == ["UPDATE", "OR"]:
+            forms[code[index + 1].start] = (code[index + 2].end, "")
+    return forms
+
+
+def _cast_type_spans(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """[start, end) of each `CAST(x AS <type>)` type, in text order."""
+    code = [t for t in tokens if t.is_code]
+    spans = []
+    for index, token in enumerate(code[:-1]):
+        if token.text.upper() == "CAST" and code[index + 1].text == "(":
+            span = _cast_type_span(code, index + 1)
+            if span is not None:
+                spans.append(span)
+    return spans
+
+
+def _cast_type_span(code: Sequence[Token], paren: int) -> tuple[int, int] | None:
+    depth = 0
+    type_start = None
+    for position in range(paren, len(code)):
+        token = code[position]
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+            if depth == 0:
+                return None if type_start is None else (type_start, code[position - 1].end)
+        elif depth == 1 and token.kind == "name" and token.text.upper() == "AS":
+            type_start = code[position + 1].start if position + 1 < len(code) else None
+    return None
+
+
+# --- diagnostics ---------------------------------------------------------------------------------
+
+
+def _embed_error(source: QuerySource, message: str) -> Diagnostic:
+    spec = source.embeds[0] if source.embeds else None
+    return Diagnostic(
+        message,
+        path=source.path,
+        line=spec.line if spec else source.line,
+        column=spec.column if spec else source.column,
+        hint="embed a table (or view) named in the FROM clause of the outermost SELECT",
+    )
+
+
+def _sqlite_error(source: QuerySource, error: Exception) -> Diagnostic:
+    offset = getattr(error, "error_offset", -1)
+    first_code = len(source.sql) - len(source.sql.lstrip())
+    line, column = source.position(
+        offset if isinstance(offset, int) and offset >= 0 else first_code
+    )
+    return Diagnostic(
+        str(error),
+        path=source.path,
+        line=line,
+        column=column,
+        hint=f"query {source.name} is not valid for the schema (SQLite's message)",
+    )
+
+
+def _returns_no_rows(source: QuerySource) -> Diagnostic:
+    return Diagnostic(
+        f'query "{source.name}" specifies parameter "{source.command}" without containing a '
+        "RETURNING clause",
+        path=source.path,
+        line=source.line,
+        column=source.column,
+        hint="the statement returns no rows: use :exec, :execrows, :execlastid or :execresult, "
+        "or add a RETURNING clause",
+    )
+
+
+def _note(source: QuerySource, note: str) -> Diagnostic:
+    return Diagnostic(f"query {source.name}: {note}", path=source.path, line=source.line)
+
+
+def _untyped_columns(source: QuerySource, columns: Sequence[ResultColumn]) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            f"query {source.name}: the type of result column {i} ({c.name or 'unnamed'}) "
+            "cannot be inferred",
+            path=source.path,
+            line=source.line,
+            hint="pin it with CAST(<expression> AS INTEGER|REAL|TEXT|BLOB) and an alias; it is "
+            "typed as any value until then",
+        )
+        for i, c in enumerate(columns, start=1)
+        if not c.sql_type.known
+    ]
+
+
+def _untyped_parameters(
+    source: QuerySource, parameters: Sequence[QueryParameter]
+) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            f"query {source.name}: the type of parameter ?{p.number} ({p.name}) cannot be inferred",
+            path=source.path,
+            line=source.line,
+            hint="compare it with a column, or write CAST(? AS INTEGER|REAL|TEXT|BLOB)",
+        )
+        for p in parameters
+        if not p.sql_type.known
+    ]
+
+
+def _fallback(
+    source: QuerySource, described: tuple[tuple[str, ...], ...], reason: str
+) -> AnalyzedQuery:
+    """SQLite's facts only: names, declared types and origins; every column nullable."""
+    columns = tuple(
+        ResultColumn(
+            name=row[0] if re.fullmatch(r"[^\W\d]\w*", row[0]) else _function_name(row[0]),
+            sql_type=SqlType(row[1]) if row[1] else UNKNOWN,
+            nullable=True,
+            source=ColumnRef(row[3], row[4]) if len(row) > 4 and row[3] and row[4] else None,
+        )
+        for row in described
+    )
+    parameters = _parameters(source, ())
+    structure = Diagnostic(
+        f"query {source.name}: its structure could not be analysed ({reason}); every result "
+        "column is typed as nullable",
+        path=source.path,
+        line=source.line,
+        hint="simplify the statement, or pin the types with CAST(... AS ...)",
+    )
+    warnings = [
+        structure,
+        *_untyped_columns(source, columns),
+        *_untyped_parameters(source, parameters),
+    ]
+    return AnalyzedQuery(
+        name=source.name,
+        command=source.command,  # type: ignore[arg-type]
+        sql=source.sql,
+        doc=source.doc,
+        parameters=parameters,
+        columns=columns,
+        embeds=(),
+        path=source.path,
+        line=source.line,
+        warnings=tuple(warnings),
+    )
