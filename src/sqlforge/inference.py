@@ -859,7 +859,7 @@ def _note_operands(
             number,
             first_column_name(other_node),
             replace(other, sql_type=parameter_type(other)),
-            nullable=other.nullable if nullable is None else nullable,
+            nullable=nullable,
         )
 
 
