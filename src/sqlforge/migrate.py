@@ -715,7 +715,8 @@ def validate(
             continue
         parsed.append(migration)
     if database is not None and database.exists():
-        problems += _database_problems(parsed, read_database(database, table=table))
+        state = read_database(database, table=table, lock_timeout=lock_timeout)
+        problems += _database_problems(parsed, state)
     if problems:
         raise SqlforgeError.from_diagnostics(problems)
     return [_validated(migration) for migration in parsed]
