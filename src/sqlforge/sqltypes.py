@@ -38,6 +38,7 @@ from typing import Final
 from sqlforge.catalog import Column
 from sqlforge.config import Config, _key_line
 from sqlforge.errors import SqlforgeError
+from sqlforge.pysource import string_literal
 
 RUNTIME_MODULE: Final = "_runtime"
 """The runtime conversion module's name inside every generated package."""
@@ -89,7 +90,7 @@ class PythonType:
         if self.reader is None:
             return value
         function = f"{runtime}.{'optional_' if nullable else ''}{self.reader}"
-        arguments = [value, repr(label)]
+        arguments = [value, string_literal(label)]  # quoted as ruff format wants
         if self.reader_takes_type:
             arguments.insert(0, self.name)
         return f"{function}({', '.join(arguments)})"
