@@ -24,7 +24,7 @@ from sqlforge.catalog import load_catalog
 from sqlforge.config import Config, load_config
 from sqlforge.errors import SqlforgeError
 from sqlforge.generate import generate, prepare, render, render_outputs
-from sqlforge.models import Model, plan_models
+from sqlforge.models import GENERATOR_VERSION, Model, plan_models
 from sqlforge.output import Printer
 from sqlforge.sqltypes import TypeMapper
 
@@ -492,3 +492,8 @@ def test_cli_generate_reports_input_errors(tmp_path: Path, sqlforge: RunCli) -> 
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "db" / "schema.sql").exists()
     assert not (tmp_path / "src" / "dataclass_db").exists()
+
+
+def test_the_generator_release_is_pinned() -> None:
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert f'"datamodel-code-generator=={GENERATOR_VERSION}"' in pyproject

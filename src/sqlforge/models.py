@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
@@ -217,6 +218,7 @@ def render_models(models: Sequence[Model], *, model_type: str, header_text: str)
 
 
 def _generate(schema: dict[str, Any], *, model_type: str, header_text: str) -> str:
+    _require_pinned_generator()
     import datamodel_code_generator as dcg  # noqa: PLC0415  (heavy: ~0.5 s on first use)
     from datamodel_code_generator.enums import DataModelType  # noqa: PLC0415
     from datamodel_code_generator.format import DatetimeClassType  # noqa: PLC0415
@@ -248,6 +250,21 @@ def _generate(schema: dict[str, Any], *, model_type: str, header_text: str) -> s
     if not isinstance(code, str):
         raise TypeError(f"datamodel-code-generator returned {type(code).__name__}, not code")
     return code
+
+
+def _require_pinned_generator() -> None:
+    """Another release may format or name things differently: the output would change."""
+    try:
+        installed = metadata.version("datamodel-code-generator")
+    except metadata.PackageNotFoundError:
+        installed = None
+    if installed != GENERATOR_VERSION:
+        found = "is not installed" if installed is None else f"{installed} is installed"
+        raise SqlforgeError(
+            f"model generation needs datamodel-code-generator {GENERATOR_VERSION}; {found}",
+            hint=f"pip install 'sqlforge[generate]' (or datamodel-code-generator=="
+            f"{GENERATOR_VERSION}) so that generated models are the same everywhere",
+        )
 
 
 def _check_names(code: str, models: Sequence[Model]) -> None:
