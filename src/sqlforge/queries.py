@@ -397,16 +397,22 @@ def _comment_text(comment: str) -> list[str]:
 
 
 def _strip_comment_lines(text: str, body: Sequence[Token]) -> list[Token]:
-    """The statement's code and inline comments, without comments alone on their lines and
-    without trailing space/comments (sqlc removes whole-line comments from the query text)."""
+    """The statement's code and inline comments, without comments alone on their lines (line
+    and all) and without trailing space or comments: sqlc's query text."""
     last = max((i for i, t in enumerate(body) if t.is_code), default=-1)
     kept: list[Token] = []
+    line_removed = False
     for token in body[: last + 1]:
         if token.kind == "comment" and _alone_on_line(text, token):
             if kept and kept[-1].kind == "space":
                 kept[-1] = _trim_to_line_start(kept[-1])
+            line_removed = True
             continue
-        kept.append(token)
+        if line_removed and token.kind == "space":
+            kept.append(Token("space", token.text.split("\n", 1)[-1], token.start))
+        else:
+            kept.append(token)
+        line_removed = False
     return kept
 
 
