@@ -565,3 +565,46 @@ def test_validate_reports_every_problem_at_once(migration_folder: MigrationFolde
     assert "duplicate migration version 1: also used by 0001_a.sql" in rendered
     assert "notes.sql: not a migration file name" in rendered
     assert "0002_broken.sql:1:" in rendered
+
+
+# The run lock -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("journal_mode", ["delete", "wal"])
+def test_the_write_lock_is_held_from_the_first_to_the_last_migration(
+    library: Path, database: Path, journal_mode: str
+) -> None:
+    database.parent.mkdir()
+    sqlite3.connect(database).execute(f"PRAGMA journal_mode = {journal_mode}").connection.close()
+    outcomes: list[str] = []
+
+    def try_to_write(applied: migrate.AppliedMigration) -> None:
+        other = sqlite3.connect(database, timeout=0.05, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            outcomes.append("got the lock")
+            other.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            outcomes.append(str(error))
+        finally:
+            other.close()
+
+    assert migrate.up(database, library, on_applied=try_to_write).ok
+    assert outcomes == ["database is locked"] * 4
+    other = sqlite3.connect(database, timeout=0.05, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # released at the end of the run
+    other.close()
+
+
+def test_waiting_longer_than_lock_timeout_is_a_clear_error(library: Path, database: Path) -> None:
+    migrate.up(database, library, target=1)
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(SqlforgeError, match="the database is locked") as caught:
+            migrate.up(database, library, lock_timeout=0.1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "lock_timeout = 0.1 s" in (caught.value.diagnostics[0].hint or "")
+    assert database.exists() and migrate.current_version(database) == 1

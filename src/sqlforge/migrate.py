@@ -516,7 +516,12 @@ class _Session:
     def locked(cls, database: Path, lock_timeout: float) -> _Session:
         for _ in range(_LOCK_ATTEMPTS):
             session = cls(database, lock_timeout)
-            if session.lock():
+            try:
+                locked = session.lock()
+            except BaseException:
+                session.abandon()
+                raise
+            if locked:
                 return session
             session.close()
         raise SqlforgeError(
@@ -551,6 +556,11 @@ class _Session:
             if self.created_file and _identity(self.database) == self.identity:
                 _remove_if_empty(self.database)
             _remove_folders(self.created_folders)
+
+    def abandon(self) -> None:
+        """Give up without the lock: the file may be another runner's, so it stays."""
+        self.connection.close()
+        _remove_folders(self.created_folders)
 
     def _created_and_empty(self) -> bool:
         """Only a file this run created, still at this path, holding no table at all."""
