@@ -497,3 +497,10 @@ def test_cli_generate_reports_input_errors(tmp_path: Path, sqlforge: RunCli) -> 
 def test_the_generator_release_is_pinned() -> None:
     pyproject = (REPO / "pyproject.toml").read_text()
     assert f'"datamodel-code-generator=={GENERATOR_VERSION}"' in pyproject
+
+
+def test_generate_needs_an_output_package(tmp_path: Path) -> None:
+    config = write_project(tmp_path, "dataclass")
+    with pytest.raises(SqlforgeError, match="no output package is configured"):
+        render(Config(root=tmp_path, migrations=config.migrations, schema=config.schema))
+    assert not config.schema.exists()

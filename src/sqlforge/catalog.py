@@ -195,12 +195,7 @@ def _is_shadow_table_repeat(connection: sqlite3.Connection, error: sqlite3.Error
 
 def read_tables(connection: sqlite3.Connection) -> tuple[Table, ...]:
     """Every table and view of the main schema (no `sqlite_` tables, no shadow tables)."""
-    listed = {
-        row[0]: row[1:]
-        for row in connection.execute(
-            "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'"
-        )
-    }
+    listed = _table_list(connection)
     rows = connection.execute(
         "SELECT name, type, sql FROM sqlite_schema WHERE type IN ('table', 'view')"
         " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type = 'view', rowid"
@@ -222,6 +217,20 @@ def read_tables(connection: sqlite3.Connection) -> tuple[Table, ...]:
             )
         )
     return tuple(tables)
+
+
+def _table_list(connection: sqlite3.Connection) -> dict[str, tuple[str, int, int]]:
+    """name -> (type, without rowid, strict), from `PRAGMA table_list` (SQLite 3.37+)."""
+    query = "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'"
+    try:
+        return {row[0]: row[1:] for row in connection.execute(query)}
+    except sqlite3.OperationalError:
+        raise SqlforgeError(
+            f"reading the schema needs SQLite 3.37 or newer; Python's sqlite3 module uses"
+            f" SQLite {sqlite3.sqlite_version}",
+            hint="use a Python build with a newer SQLite (python.org and most current"
+            " distributions ship one)",
+        ) from None
 
 
 def _read_table(
