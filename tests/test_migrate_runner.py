@@ -441,6 +441,34 @@ def test_violations_that_were_there_before_are_not_blamed(library: Path, databas
     assert migrate.up(database, library).ok
 
 
+def test_a_broken_foreign_key_definition_fails_the_migration_that_adds_it(
+    migration_folder: MigrationFolder, database: Path
+) -> None:
+    migration_folder.write("0001_parent.sql", "CREATE TABLE p (id INTEGER, name TEXT);")
+    bad = migration_folder.write(
+        "0002_child.sql",
+        "CREATE TABLE c (p_id INTEGER REFERENCES p (name));\nINSERT INTO c VALUES (1);",
+    )
+    result = migrate.up(database, migration_folder.path)
+    assert result.failure is not None and result.failure.path == bad
+    assert result.failure.message == 'foreign key mismatch - "c" referencing "p"'
+    assert "PRIMARY KEY or UNIQUE" in (result.failure.to_error().diagnostics[0].hint or "")
+    assert result.version_after == 1
+
+
+def test_a_schema_broken_before_does_not_block_later_migrations(
+    migration_folder: MigrationFolder, database: Path
+) -> None:
+    database.parent.mkdir()
+    connection = sqlite3.connect(database)
+    connection.executescript(
+        "CREATE TABLE p (id INTEGER, name TEXT); CREATE TABLE c (p_id REFERENCES p (name));"
+    )
+    connection.close()
+    migration_folder.write("0001_other.sql", "CREATE TABLE other (x);")
+    assert migrate.up(database, migration_folder.path).ok
+
+
 # NO TRANSACTION -----------------------------------------------------------------------------
 
 

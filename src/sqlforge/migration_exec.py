@@ -121,12 +121,25 @@ class MigrationFailure:
                 if self.statements_kept
                 else f"{stays}nothing of this migration was applied; fix it and run again"
             )
+        if "foreign key mismatch" in self.message:
+            return (
+                f"{stays}a foreign key must reference its parent's PRIMARY KEY or UNIQUE columns,"
+                " and the parent table must exist"
+            )
         if "within a transaction" in self.message:
             return (
                 f"{stays}this statement cannot run in a transaction: mark the migration"
                 " `-- +goose NO TRANSACTION`"
             )
-        return f"{stays}earlier migrations stay applied; fix this statement and run again"
+        done = (
+            "earlier migrations stay applied"
+            if self.direction is Direction.UP
+            else ("the migrations rolled back before it stay rolled back")
+        )
+        return f"{stays}{done}; fix this statement and run again"
+
+
+ForeignKeyCheck = frozenset[ForeignKeyViolation] | str
 
 
 class MigrationFailed(Exception):
@@ -197,6 +210,14 @@ def foreign_key_violations(connection: sqlite3.Connection) -> frozenset[ForeignK
     return frozenset(ForeignKeyViolation(*row) for row in rows)
 
 
+def foreign_key_check(connection: sqlite3.Connection) -> ForeignKeyCheck:
+    """The violations, or SQLite's message when the check itself fails (a broken schema)."""
+    try:
+        return foreign_key_violations(connection)
+    except sqlite3.Error as error:
+        return str(error)
+
+
 @dataclass
 class MigrationConnection:
     """A connection set up for migrations, and what it must remember between them."""
@@ -204,7 +225,7 @@ class MigrationConnection:
     connection: sqlite3.Connection
     foreign_keys: bool
     """The connection's own setting: restored afterwards, used by NO TRANSACTION migrations."""
-    baseline: frozenset[ForeignKeyViolation] | None = field(default=None)
+    baseline: ForeignKeyCheck | None = field(default=None)
     """Violations that existed before the next migration: not that migration's fault."""
 
     def apply(
@@ -294,30 +315,40 @@ class MigrationConnection:
                     )
                 ) from error
 
-    def _current_baseline(self) -> frozenset[ForeignKeyViolation]:
+    def _current_baseline(self) -> ForeignKeyCheck:
         if self.baseline is None:
-            self.baseline = foreign_key_violations(self.connection)
+            self.baseline = foreign_key_check(self.connection)
         return self.baseline
 
     def _check_foreign_keys(
-        self,
+        self, migration: ParsedMigration, direction: Direction, baseline: ForeignKeyCheck
+    ) -> ForeignKeyCheck:
+        after = foreign_key_check(self.connection)
+        if isinstance(after, str):
+            if after == baseline:  # the schema was broken before this migration
+                return after
+            raise MigrationFailed(self._failure(migration, direction, after))
+        before = baseline if isinstance(baseline, frozenset) else frozenset()
+        new = sorted(after - before, key=lambda v: (v.table, v.rowid or 0, v.foreign_key))
+        if new:
+            message = f"left {len(new)} foreign key violation(s)"
+            raise MigrationFailed(self._failure(migration, direction, message, tuple(new)))
+        return after
+
+    @staticmethod
+    def _failure(
         migration: ParsedMigration,
         direction: Direction,
-        baseline: frozenset[ForeignKeyViolation],
-    ) -> frozenset[ForeignKeyViolation]:
-        after = foreign_key_violations(self.connection)
-        new = sorted(after - baseline, key=lambda v: (v.table, v.rowid or 0, v.foreign_key))
-        if new:
-            raise MigrationFailed(
-                MigrationFailure(
-                    version=migration.version,
-                    path=migration.file.path,
-                    direction=direction,
-                    message=f"left {len(new)} foreign key violation(s)",
-                    violations=tuple(new),
-                )
-            )
-        return after
+        message: str,
+        violations: tuple[ForeignKeyViolation, ...] = (),
+    ) -> MigrationFailure:
+        return MigrationFailure(
+            version=migration.version,
+            path=migration.file.path,
+            direction=direction,
+            message=message,
+            violations=violations,
+        )
 
     def _rollback(self) -> None:
         if self.connection.in_transaction:
