@@ -43,6 +43,8 @@ from sqlforge.naming import (
         ("series", "Series"),
         ("job", "Job"),
         ("2fa_codes", "Table2faCode"),
+        ("TRUE", "True_"),
+        ("nones", "None_"),
         ("", "Model"),
     ],
 )

@@ -155,7 +155,9 @@ def model_name(table: str) -> str:
         return "Model"
     parts[-1] = singular(parts[-1])
     name = "".join(part[:1].upper() + part[1:] for part in parts)
-    return f"Table{name}" if name[0].isdigit() else name
+    if name[0].isdigit():
+        return f"Table{name}"
+    return f"{name}_" if keyword.iskeyword(name) else name  # `true` -> `True_`
 
 
 def field_name(column: str, *, position: int, reserved: Collection[str] = ()) -> str:
