@@ -369,7 +369,7 @@ class _Typer:
             target = columns[index] if index < len(columns) else None
             number = placeholder_number(item)
             if number is not None and target is not None:
-                self.note(number, target.name, target)
+                self.note(number, target.name, target, nullable=target.nullable)
             elif scope is not None:
                 self.expr(item, scope)
 
@@ -405,7 +405,7 @@ class _Typer:
         known = target.lookup(column.name) if isinstance(column, exp.Column) else None
         if number is not None and known is not None and target.table is not None:
             written = self.insert_value(target.table, known.name, column.name)
-            self.note(number, column.name, written)
+            self.note(number, column.name, written, nullable=written.nullable)
         else:
             self.expr(value, scope)
 
@@ -855,11 +855,13 @@ def _note_operands(
         number = placeholder_number(this_node)
         if number is None or placeholder_number(other_node) is not None:
             continue
+        name, sql_type = first_column_name(other_node), parameter_type(other)
         typer.note(
             number,
-            first_column_name(other_node),
-            replace(other, sql_type=parameter_type(other)),
+            name,
+            replace(other, sql_type=sql_type),
             nullable=nullable,
+            informative=sql_type.known or name is not None or nullable is not None,
         )
 
 
@@ -906,7 +908,8 @@ def _not(typer: _Typer, node: exp.Expr, scope: Scope) -> Value:
 
 def _arithmetic(typer: _Typer, node: exp.Expr, scope: Scope) -> Value:
     pair = _operands(typer, node, scope)
-    _note_operands(typer, pair, lambda other: other.sql_type)
+    # `col + ?` is a number like col; `? + 1` could be any number.
+    _note_operands(typer, pair, lambda other: other.sql_type if other.source else UNKNOWN)
     left, right = pair[0], pair[1]
     classes = {numeric_class(left.sql_type), numeric_class(right.sql_type)}
     sql_type = (
