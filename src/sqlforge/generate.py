@@ -31,6 +31,7 @@ from sqlforge.generated import (
 from sqlforge.jsonschema import catalog_schema, render_json
 from sqlforge.models import Model, ModelField, plan_models, render_models
 from sqlforge.output import Printer
+from sqlforge.querygen import render_query_files
 from sqlforge.schema_export import schema_from_migrations
 from sqlforge.sqltypes import RUNTIME_MODULE, TypeMapper, type_mapper
 
@@ -155,6 +156,7 @@ RENDERERS: tuple[Renderer, ...] = (
     render_schema_file,
     render_json_schema_file,
     render_models_file,
+    render_query_files,
     render_runtime_file,
     render_package_init,
 )

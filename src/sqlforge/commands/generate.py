@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from typing import Any
 
@@ -20,17 +21,25 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         " generate the output package. Only files whose bytes change are written; generated"
         " modules that are no longer produced are removed.",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat query-analysis warnings (untyped columns, ...) as errors",
+    )
     parser.set_defaults(handler=_handler)
 
 
 def _handler(args: argparse.Namespace, config: Config, printer: Printer) -> int:
-    return generate(config, printer)
+    return generate(config, printer, strict=args.strict)
 
 
-def generate(config: Config, printer: Printer) -> int:
-    """Run the whole generation; returns the exit code."""
+def generate(config: Config, printer: Printer, *, strict: bool = False) -> int:
+    """Run the whole generation; returns the exit code. `strict` (or `strict = true` in the
+    config) turns analysis warnings into errors."""
     from sqlforge import generate as generation  # noqa: PLC0415  (imports the heavy parts)
 
+    if strict:
+        config = dataclasses.replace(config, strict=True)
     started = time.perf_counter()
     result = generation.generate(config, printer)
     for path in result.written:
