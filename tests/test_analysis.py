@@ -496,6 +496,34 @@ def test_an_untypable_parameter_gets_a_fallback_name_and_a_warning(analyze: Anal
     ]
 
 
+def test_row_values_pair_their_parameters(analyze: Analyze) -> None:
+    query = analyze("SELECT id FROM jobs WHERE (title, priority) = (?, ?)")
+    assert [param(query, i) for i in range(2)] == [
+        ("title", "VARCHAR(200)", False),
+        ("priority", "INTEGER", False),
+    ]
+
+
+def test_function_arguments_are_typed_by_position(analyze: Analyze) -> None:
+    query = analyze("SELECT substr(title, ?, ?), round(weight, ?), printf(?, title) FROM jobs")
+    assert [param(query, i) for i in range(4)] == [
+        ("param_1", "INTEGER", True),
+        ("param_2", "INTEGER", True),
+        ("param_3", "INTEGER", True),
+        ("param_4", "TEXT", True),
+    ]
+
+
+def test_unixepoch_with_subsec_is_real(analyze: Analyze) -> None:
+    query = analyze("SELECT unixepoch('now'), unixepoch('now', 'subsec')", ":one")
+    assert [c.sql_type.declared for c in query.columns] == ["INTEGER", "REAL"]
+
+
+def test_statements_without_rows_or_parameters_never_warn(analyze: Analyze) -> None:
+    assert analyze("VACUUM", ":exec").warnings == ()
+    assert analyze("CREATE INDEX IF NOT EXISTS jobs_title ON jobs (title)", ":exec").columns == ()
+
+
 def test_table_valued_function_arguments(analyze: Analyze) -> None:
     query = analyze("SELECT value, key FROM json_each(?)")
     assert param(query) == ("param_1", "JSON", False)

@@ -72,6 +72,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from sqlforge.errors import Diagnostic, SqlforgeError
 from sqlforge.queries import (
+    COMMANDS,
+    Command,
     ParameterSpec,
     QuerySource,
     Token,
@@ -86,19 +88,35 @@ if TYPE_CHECKING:
     from sqlforge.catalog import Catalog
     from sqlforge.inference import Inference, Output, ParameterContext
 
+__all__ = [
+    "ANY",
+    "BLOB",
+    "BOOLEAN",
+    "COMMANDS",
+    "DATE",
+    "DATETIME",
+    "INFERRED_TYPES",
+    "INTEGER",
+    "JSON",
+    "NUMERIC",
+    "REAL",
+    "TEXT",
+    "UNKNOWN",
+    "AnalyzedFile",
+    "AnalyzedQuery",
+    "ColumnRef",
+    "Command",
+    "Embed",
+    "NameSource",
+    "QueryAnalyzer",
+    "QueryParameter",
+    "ResultColumn",
+    "SqlType",
+    "analyze_query_files",
+    "sqlglot_text",
+]
+
 NameSource = Literal["user", "context", "fallback"]
-Command = Literal[":one", ":many", ":exec", ":execrows", ":execlastid", ":execresult"]
-COMMANDS: Final[tuple[Command, ...]] = (
-    ":one",
-    ":many",
-    ":exec",
-    ":execrows",
-    ":execlastid",
-    ":execresult",
-)
-"""What each command returns: `:one` the first row or None; `:many` every row; `:exec` nothing;
-`:execrows` the number of changed rows (`cursor.rowcount`); `:execlastid` `cursor.lastrowid`;
-`:execresult` the cursor itself."""
 
 
 @dataclass(frozen=True)
@@ -397,17 +415,9 @@ def _assembled(
         *_untyped_columns(source, columns),
         *_untyped_parameters(source, parameters),
     ]
-    return AnalyzedQuery(
-        name=source.name,
-        command=source.command,  # type: ignore[arg-type]
-        sql=_expanded_sql(source, columns, embeds),
-        doc=source.doc,
-        parameters=parameters,
-        columns=columns,
-        embeds=embeds,
-        path=source.path,
-        line=source.line,
-        warnings=tuple(warnings),
+    sql = _expanded_sql(source, columns, embeds)
+    return _query(
+        source, sql=sql, parameters=parameters, columns=columns, embeds=embeds, warnings=warnings
     )
 
 
@@ -690,6 +700,8 @@ def _fallback(
         for row in described
     )
     parameters = _parameters(source, ())
+    if not columns and not parameters:
+        return _query(source, sql=source.sql, parameters=parameters, columns=columns)
     structure = Diagnostic(
         f"query {source.name}: its structure could not be analysed ({reason}); every result "
         "column is typed as nullable",
@@ -702,14 +714,26 @@ def _fallback(
         *_untyped_columns(source, columns),
         *_untyped_parameters(source, parameters),
     ]
+    return _query(source, sql=source.sql, parameters=parameters, columns=columns, warnings=warnings)
+
+
+def _query(
+    source: QuerySource,
+    *,
+    sql: str,
+    parameters: tuple[QueryParameter, ...],
+    columns: tuple[ResultColumn, ...],
+    embeds: tuple[Embed, ...] = (),
+    warnings: Sequence[Diagnostic] = (),
+) -> AnalyzedQuery:
     return AnalyzedQuery(
         name=source.name,
-        command=source.command,  # type: ignore[arg-type]
-        sql=source.sql,
+        command=source.command,
+        sql=sql,
         doc=source.doc,
         parameters=parameters,
         columns=columns,
-        embeds=(),
+        embeds=embeds,
         path=source.path,
         line=source.line,
         warnings=tuple(warnings),

@@ -866,9 +866,24 @@ def _note_operands(
 
 
 def _comparison(typer: _Typer, node: exp.Expr, scope: Scope) -> Value:
+    left, right = node.this, node.expression
+    if isinstance(left, exp.Tuple) and isinstance(right, exp.Tuple):
+        return _row_comparison(typer, left.expressions, right.expressions, scope)
     pair = _operands(typer, node, scope)
     _note_operands(typer, pair, lambda other: other.sql_type)
     return Value(BOOLEAN, pair[0].nullable or pair[1].nullable)
+
+
+def _row_comparison(
+    typer: _Typer, left: list[exp.Expr], right: list[exp.Expr], scope: Scope
+) -> Value:
+    """`(a, b) = (?, ?)`: each parameter from its counterpart."""
+    nullable = False
+    for left_node, right_node in zip(left, right, strict=False):
+        pair = (typer.expr(left_node, scope), typer.expr(right_node, scope), left_node, right_node)
+        _note_operands(typer, pair, lambda other: other.sql_type)
+        nullable = nullable or pair[0].nullable or pair[1].nullable
+    return Value(BOOLEAN, nullable)
 
 
 def _match(typer: _Typer, node: exp.Expr, scope: Scope) -> Value:
@@ -1054,18 +1069,22 @@ def _nullif(typer: _Typer, node: exp.Expr, scope: Scope) -> Value:
 def _function(
     result: SqlType | Callable[[list[Value]], SqlType],
     nullable: str = "arguments",
-    argument_type: SqlType | None = None,
+    argument_types: SqlType | tuple[SqlType, ...] = UNKNOWN,
 ) -> Rule:
     """A built-in function. `nullable`: `never`, `always`, `arguments` (when any argument is),
-    `first` (when the first argument is), or `constant` (unless a constant non-NULL call)."""
+    `first` (when the first argument is), or `constant` (unless a constant non-NULL call).
+    `argument_types`: what a parameter passed as an argument is (by position, the last one
+    repeating)."""
+    if isinstance(argument_types, SqlType):
+        argument_types = (argument_types,)
 
     def rule(typer: _Typer, node: exp.Expr, scope: Scope) -> Value:
         values = []
-        for argument in _arguments(node):
+        for position, argument in enumerate(_arguments(node)):
             number = placeholder_number(argument)
             if number is not None:
-                hint = argument_type or UNKNOWN
-                typer.note(number, None, Value(hint, True), informative=argument_type is not None)
+                hint = argument_types[min(position, len(argument_types) - 1)]
+                typer.note(number, None, Value(hint, True), informative=hint.known)
                 values.append(Value(UNKNOWN, True))
             else:
                 values.append(typer.visit(argument, scope))
@@ -1092,6 +1111,11 @@ def _arguments(node: exp.Expr) -> list[exp.Expr]:
         inner = node.this.this if isinstance(node.this, exp.TsOrDsToTimestamp) else node.this
         return [node.args["format"], inner]
     return list(node.iter_expressions())
+
+
+def _unixepoch_type(values: list[Value]) -> SqlType:
+    """unixepoch() is an INTEGER, a REAL with the 'subsec' modifier."""
+    return REAL if len(values) > 1 else INTEGER
 
 
 def _first_type(values: list[Value]) -> SqlType:
@@ -1194,7 +1218,7 @@ _RULES: dict[type[exp.Expr], Rule] = {
     exp.Anonymous: _anonymous,
     exp.Sum: _function(_sum_type, "always"),
     exp.Avg: _function(REAL, "always"),
-    exp.GroupConcat: _function(TEXT, "always"),
+    exp.GroupConcat: _function(TEXT, "always", (UNKNOWN, TEXT)),
     exp.JSONArrayAgg: _function(JSON, "never"),
     exp.JSONObjectAgg: _function(JSON, "never"),
     exp.Greatest: _function(_merged_type, "arguments"),
@@ -1203,21 +1227,21 @@ _RULES: dict[type[exp.Expr], Rule] = {
     exp.Upper: _function(TEXT, "arguments", TEXT),
     exp.Trim: _function(TEXT, "arguments", TEXT),
     exp.Replace: _function(TEXT, "arguments", TEXT),
-    exp.Substring: _function(TEXT, "arguments"),
+    exp.Substring: _function(TEXT, "arguments", (TEXT, INTEGER)),
     exp.Chr: _function(TEXT, "never"),
     exp.Hex: _function(TEXT, "never"),
     exp.Unhex: _function(BLOB, "always", TEXT),
     exp.Soundex: _function(TEXT, "never"),
     exp.Typeof: _function(TEXT, "never"),
     exp.CurrentVersion: _function(TEXT, "never"),
-    exp.Concat: _function(TEXT, "never"),
-    exp.ConcatWs: _function(TEXT, "first"),
-    exp.Format: _function(TEXT, "first"),
-    exp.Length: _function(INTEGER, "arguments"),
+    exp.Concat: _function(TEXT, "never", TEXT),
+    exp.ConcatWs: _function(TEXT, "first", TEXT),
+    exp.Format: _function(TEXT, "first", (TEXT, UNKNOWN)),
+    exp.Length: _function(INTEGER, "arguments", TEXT),
     exp.StrPosition: _function(INTEGER, "arguments", TEXT),
     exp.Unicode: _function(INTEGER, "arguments", TEXT),
     exp.Abs: _function(_integer_or_real, "arguments"),
-    exp.Round: _function(REAL, "arguments"),
+    exp.Round: _function(REAL, "arguments", (REAL, INTEGER)),
     exp.Ceil: _function(_integer_or_real, "arguments"),
     exp.Floor: _function(_integer_or_real, "arguments"),
     exp.Trunc: _function(_integer_or_real, "arguments"),
@@ -1285,7 +1309,7 @@ _NAMED_FUNCTIONS: dict[str, Rule] = {
     "total_changes": _function(INTEGER, "never"),
     "last_insert_rowid": _function(INTEGER, "never"),
     "octet_length": _function(INTEGER, "arguments"),
-    "printf": _function(TEXT, "first"),
+    "printf": _function(TEXT, "first", (TEXT, UNKNOWN)),
     "quote": _function(TEXT, "never"),
     "randomblob": _function(BLOB, "never"),
     "zeroblob": _function(BLOB, "never"),
@@ -1295,7 +1319,7 @@ _NAMED_FUNCTIONS: dict[str, Rule] = {
     "datetime": _function(DATETIME, "constant"),
     "time": _function(TEXT, "constant"),
     "julianday": _function(REAL, "constant"),
-    "unixepoch": _function(INTEGER, "constant"),
+    "unixepoch": _function(_unixepoch_type, "constant"),
     "timediff": _function(TEXT, "constant"),
     "json": _function(JSON, "first", JSON),
     "jsonb": _function(BLOB, "first", JSON),
@@ -1307,8 +1331,8 @@ _NAMED_FUNCTIONS: dict[str, Rule] = {
     "json_valid": _function(BOOLEAN, "first"),
     "json_quote": _function(JSON, "never"),
     "json_error_position": _function(INTEGER, "first"),
-    "highlight": _function(TEXT, "always"),
-    "snippet": _function(TEXT, "always"),
+    "highlight": _function(TEXT, "always", (UNKNOWN, INTEGER, TEXT)),
+    "snippet": _function(TEXT, "always", (UNKNOWN, INTEGER, TEXT, TEXT, TEXT, INTEGER)),
     "bm25": _function(REAL, "never"),
     "log2": _function(REAL, "constant"),
     "log10": _function(REAL, "constant"),

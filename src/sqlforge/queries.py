@@ -25,8 +25,18 @@ from typing import Final, Literal
 
 from sqlforge.errors import Diagnostic
 
-COMMANDS: Final = (":one", ":many", ":exec", ":execrows", ":execlastid", ":execresult")
-"""The commands a query may have (the same as `sqlforge.analysis.COMMANDS`)."""
+Command = Literal[":one", ":many", ":exec", ":execrows", ":execlastid", ":execresult"]
+COMMANDS: Final[tuple[Command, ...]] = (
+    ":one",
+    ":many",
+    ":exec",
+    ":execrows",
+    ":execlastid",
+    ":execresult",
+)
+"""What each command returns: `:one` the first row or None; `:many` every row; `:exec` nothing;
+`:execrows` the number of changed rows (`cursor.rowcount`); `:execlastid` `cursor.lastrowid`;
+`:execresult` the cursor itself."""
 SQLC_ONLY_COMMANDS: Final = (":copyfrom", ":batchexec", ":batchmany", ":batchone")
 _MISSING_TYPE = (
     "missing query type [':one', ':many', ':exec', ':execrows', ':execlastid', ':execresult', "
@@ -148,8 +158,7 @@ class QuerySource:
     """An annotated statement, parameters numbered and rewritten, ready for analysis."""
 
     name: str
-    command: str
-    """One of `COMMANDS` (anything else was reported as an error)."""
+    command: Command
     doc: tuple[str, ...]
     path: Path
     line: int
@@ -300,7 +309,8 @@ class _FileReader:
                 hint="use :exec, :execrows, :execlastid, :execresult, :one or :many",
             )
             return None
-        return self._source(annotation, _doc_lines(leading, annotation), body)
+        command = next(c for c in COMMANDS if c == annotation.command)
+        return self._source(annotation, command, _doc_lines(leading, annotation), body)
 
     def _annotations(self, leading: Sequence[Token]) -> list[Annotation]:
         found = []
@@ -337,7 +347,7 @@ class _FileReader:
                 )
 
     def _source(
-        self, annotation: Annotation, doc: tuple[str, ...], body: Sequence[Token]
+        self, annotation: Annotation, command: Command, doc: tuple[str, ...], body: Sequence[Token]
     ) -> QuerySource | None:
         before = len(self.diagnostics)
         rewriter = _Rewriter(self, _strip_comment_lines(self.text, body))
@@ -348,7 +358,7 @@ class _FileReader:
         line, column = self.locator.position(annotation.token.start)
         return QuerySource(
             name=annotation.name,
-            command=annotation.command,
+            command=command,
             doc=doc,
             path=self.path,
             line=line,
