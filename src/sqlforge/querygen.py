@@ -31,6 +31,7 @@ from sqlforge.analysis import AnalyzedFile, AnalyzedQuery, QueryParameter, Resul
 from sqlforge.catalog import Catalog, Column, Table
 from sqlforge.errors import Diagnostic, SqlforgeError
 from sqlforge.generated import GeneratedFile, header, relative_inputs
+from sqlforge.inputs import query_files
 from sqlforge.models import Model, ModelField
 from sqlforge.naming import cap_words, field_name, function_name, snake_case, unique_names
 from sqlforge.pysource import (
@@ -146,32 +147,6 @@ def render_query_files(context: GenerationContext) -> list[GeneratedFile]:
         )
         for query_file in analyzed
     ]
-
-
-def query_files(config: Config) -> list[Path]:
-    """The files `queries` names, in order: each entry a file, a folder (its `*.sql`) or a
-    glob, relative to the config's folder; each file once."""
-    found: dict[Path, None] = {}
-    for entry in config.queries:
-        found.update(dict.fromkeys(_entry_files(config, entry)))
-    return list(found)
-
-
-def _entry_files(config: Config, entry: str) -> list[Path]:
-    path = Path(entry).expanduser()
-    path = path if path.is_absolute() else config.root / path
-    if any(char in entry for char in "*?["):
-        anchor = Path(path.anchor)
-        return sorted(p for p in anchor.glob(str(path.relative_to(anchor))) if p.is_file())
-    if path.is_dir():
-        return sorted(p for p in path.glob("*.sql") if p.is_file())
-    if path.is_file():
-        return [path]
-    raise SqlforgeError(
-        f"query file or folder {entry} does not exist",
-        path=config.source,
-        hint="fix `queries` in the sqlforge configuration (files, folders or globs)",
-    )
 
 
 # names
