@@ -13,7 +13,8 @@ The stage has three modules, one job each:
   what each parameter is compared with, inserted into or assigned to.
 
 Why both: the stdlib `sqlite3` exposes neither declared types nor origins nor parameter names;
-APSW does, and validates exactly as the runtime will, but sees no structure; sqlglot sees the
+APSW does, and validates as SQLite will at run time (a function only the runtime's `sqlite3` is
+built with, such as `soundex`, is checked there), but sees no structure; sqlglot sees the
 structure but is no judge of validity (it misreads some SQLite syntax and knows no catalog).
 When sqlglot cannot read a statement SQLite accepted, analysis falls back to SQLite's facts
 alone (every column nullable) and warns.
@@ -40,7 +41,9 @@ Executing a query (`AnalyzedQuery.sql`):
   `x` is NULL), where the usual `IN (NULL)` trick would make `NOT IN` match nothing. The
   unexpanded text is itself valid SQL (each slice bound as one value).
 * Comments are stripped the way sqlc strips them (the annotation and every whole-line comment);
-  no trailing semicolon; `sqlc.embed(t)` is expanded to `t.col1, t.col2, ...`.
+  no trailing semicolon; `sqlc.embed(t)` is expanded to `t.col1, t.col2, ...`. Unlike sqlc, a
+  `*` stays as written: the database is built from schema.sql, so its columns come in the
+  analysed order.
 
 Reading a row: `AnalyzedQuery.columns` are the cursor's columns, in order. Columns with
 `embed` set belong to `embeds[embed]`, which spans `columns[start:stop]` and maps to the
