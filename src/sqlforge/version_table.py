@@ -119,11 +119,6 @@ def check_table_name(table: str) -> str:
     return table
 
 
-def bookkeeping_tables(version_table: str) -> tuple[str, str]:
-    """The tables migrations add for their own use (a schema export leaves them out)."""
-    return (version_table, RECORDS_TABLE)
-
-
 def goose_create_statement(table: str) -> str:
     return _GOOSE_CREATE.format(table=check_table_name(table))
 
