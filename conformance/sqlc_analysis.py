@@ -522,6 +522,16 @@ def _arithmetic(d: Difference) -> str | None:
     return None
 
 
+def _narrowed_by_where(d: Difference) -> str | None:
+    column = d.ours.expression in ("column", "star") and d.field == "column nullability"
+    if column and not d.ours.nullable and d.sqlc.nullable:
+        return (
+            "a WHERE condition no NULL passes (`col = ?`, `col IS NOT NULL`, ...): the column, "
+            f"and an outer-joined table it belongs to, cannot be NULL in the result {SQLC_WRONG}"
+        )
+    return None
+
+
 def _nullable_function(d: Difference) -> str | None:
     if d.field == "column nullability" and d.ours.nullable and d.ours.expression == "anonymous":
         return (
@@ -573,6 +583,7 @@ RULES: tuple[Rule, ...] = (
     _constant,
     _untyped_by_sqlc,
     _arithmetic,
+    _narrowed_by_where,
     _nullable_function,
 )
 

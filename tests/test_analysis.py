@@ -142,6 +142,23 @@ def test_left_join_onto_a_subquery_is_nullable(analyze: Analyze) -> None:
     assert columns(query) == [("id", "INTEGER", False), ("title", "VARCHAR(200)", True)]
 
 
+def test_where_conditions_no_null_passes_narrow_the_result(analyze: Analyze) -> None:
+    query = analyze(
+        "SELECT jobs.note, tasks.status, tasks.frames, tasks.worker_id FROM jobs "
+        "LEFT JOIN tasks ON tasks.job_id = jobs.id "
+        "WHERE jobs.note IS NOT NULL AND (tasks.frames > ? AND 1)"
+    )
+    assert [c.nullable for c in query.columns] == [False, False, False, True]
+
+
+def test_where_conditions_null_may_pass_do_not_narrow(analyze: Analyze) -> None:
+    query = analyze(
+        "SELECT jobs.note, tasks.status FROM jobs LEFT JOIN tasks ON tasks.job_id = jobs.id "
+        "WHERE jobs.note IS ? OR tasks.frames > 1 OR coalesce(tasks.status, '') = ''"
+    )
+    assert [c.nullable for c in query.columns] == [True, True]
+
+
 def test_using_join_star_shows_the_shared_column_once(analyze: Analyze) -> None:
     query = analyze(
         "SELECT * FROM (SELECT id AS job_id, title FROM jobs) AS j JOIN tasks USING (job_id)"

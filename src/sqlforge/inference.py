@@ -182,6 +182,8 @@ class Source:
     """Columns a USING/NATURAL join merged into an earlier source (not in `*`)."""
     opaque: bool = False
     """Columns unknown (an unknown table-valued function)."""
+    filtered: set[str] = field(default_factory=set)
+    """Columns a WHERE condition keeps from being NULL (`col = ?`, `col IS NOT NULL`)."""
 
     def lookup(self, name: str) -> Value | None:
         folded = name.casefold()
@@ -201,6 +203,8 @@ class Source:
         )
 
     def seen(self, value: Value) -> Value:
+        if value.name.casefold() in self.filtered:
+            return replace(value, nullable=False)
         return replace(value, nullable=True) if self.optional else value
 
     def star(self, *, qualified: bool) -> list[Value]:
@@ -239,6 +243,17 @@ class Scope:
                 if source.name.casefold() == name.casefold():
                     return source
             scope = scope.parent
+        return None
+
+    def source_of(self, name: str, qualifier: str) -> Source | None:
+        """The source of this scope (not its parents) a column reference reads."""
+        for source in self.sources:
+            if qualifier and source.name.casefold() != qualifier.casefold():
+                continue
+            if not qualifier and name.casefold() in source.merged:
+                continue
+            if source.lookup(name) is not None:
+                return source
         return None
 
     def resolve(self, name: str, qualifier: str) -> Value | None:
@@ -506,6 +521,7 @@ class _Typer:
     def select(self, node: exp.Select, scope: Scope, *, top: bool) -> list[Output]:
         if node.args.get("from_") is not None:
             self.from_clause(node.args["from_"], node.args.get("joins") or [], scope)
+        self.narrow(node.args.get("where"), scope)
         scope.ungrouped_aggregate = _is_ungrouped_aggregate(node)
         outputs: list[Output] = []
         for item in node.expressions:
@@ -516,6 +532,19 @@ class _Typer:
         self.clauses(node, scope, ("where", "group", "having", "qualify", "order"))
         self.clauses(node, scope, ("limit", "offset"))
         return outputs
+
+    def narrow(self, where: exp.Expr | None, scope: Scope) -> None:
+        """A row whose column is NULL cannot pass `col = ...`, `col IS NOT NULL`, ... at the
+        top of WHERE: the column is not null in the result, and the outer join side it belongs
+        to has matched (its columns are as nullable as declared)."""
+        if where is None:
+            return
+        for conjunct in _conjuncts(where.this):
+            for column in _null_rejected_columns(conjunct):
+                source = scope.source_of(column.name, column.table)
+                if source is not None:
+                    source.optional = False
+                    source.filtered.add(column.name.casefold())
 
     def clauses(self, node: exp.Expr, scope: Scope, names: Sequence[str]) -> None:
         for name in names:
@@ -1366,6 +1395,43 @@ def _non_zero_literal(node: exp.Expr) -> bool:
         return float(node.this.replace("_", "")) != 0
     except ValueError:
         return False
+
+
+def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
+    node = _unwrap(node)
+    if isinstance(node, exp.And):
+        return [*_conjuncts(node.this), *_conjuncts(node.expression)]
+    return [node]
+
+
+_NULL_REJECTING = (
+    exp.EQ,
+    exp.NEQ,
+    exp.GT,
+    exp.GTE,
+    exp.LT,
+    exp.LTE,
+    exp.Like,
+    exp.ILike,
+    exp.Glob,
+    exp.RegexpLike,
+)
+
+
+def _null_rejected_columns(node: exp.Expr) -> list[exp.Column]:
+    """The columns a WHERE conjunct is never true for when they are NULL."""
+    if isinstance(node, exp.Escape):
+        return _null_rejected_columns(node.this)
+    operands: list[exp.Expr] = []
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Is):
+        if isinstance(node.this.expression, exp.Null):
+            operands = [node.this.this]
+    elif isinstance(node, _NULL_REJECTING):
+        operands = [node.this, node.expression]
+    elif isinstance(node, exp.In | exp.Between):
+        operands = [node.this]
+    columns = [_unwrap(operand) for operand in operands]
+    return [c for c in columns if isinstance(c, exp.Column) and not isinstance(c.this, exp.Star)]
 
 
 def _is_ungrouped_aggregate(select: exp.Select) -> bool:
