@@ -31,10 +31,13 @@ from sqlforge.errors import SqlforgeError
 from sqlforge.generate import generate, prepare
 from sqlforge.output import Printer
 from sqlforge.querygen import (
+    Method,
+    QueryModule,
     check_module_names,
     plan_query_module,
     query_files,
     query_module_name,
+    render_module,
     render_query_files,
 )
 
@@ -152,6 +155,7 @@ SHAPES_SCHEMA = """
 CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, nick TEXT);
 CREATE TABLE pets (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES people (id), name TEXT);
 CREATE VIEW named_people AS SELECT id, name FROM people WHERE nick IS NOT NULL;
+CREATE TABLE sequences (id INTEGER PRIMARY KEY, next INTEGER NOT NULL);
 """
 
 SHAPES_QUERIES = """
@@ -184,22 +188,49 @@ INSERT INTO pets (owner, name) VALUES (?, ?) RETURNING *;
 
 -- name: ExecReturning :exec
 INSERT INTO pets (owner, name) VALUES (?, ?) RETURNING id;
+
+-- name: NullableScalar :one
+SELECT nick FROM people WHERE id = ?;
+
+-- name: TwoIds :many
+SELECT people.name FROM people JOIN pets ON pets.owner = people.id
+WHERE people.id = ? AND pets.id = ? AND people.name IN (sqlc.slice(names));
+
+-- name: Sequences :many
+SELECT * FROM sequences WHERE id IN (sqlc.slice(ids));
+
+-- name: Unmapped :one
+SELECT CAST(name AS UUID) AS handle FROM people WHERE id = ?;
 """
 
 
 @pytest.fixture(scope="module")
-def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str | None]]:
-    """Method name -> (result value annotation, reader function)."""
+def shapes_module(tmp_path_factory: pytest.TempPathFactory) -> QueryModule:
     root = tmp_path_factory.mktemp("shapes")
-    config = project(root, SHAPES_SCHEMA, {"shapes.sql": SHAPES_QUERIES})
+    config = project(
+        root,
+        SHAPES_SCHEMA,
+        {"shapes.sql": SHAPES_QUERIES},
+        rename={"people.name": "full_name"},
+    )
     context = prepare(config)
     from sqlforge.analysis import analyze_query_files
 
     [analyzed] = analyze_query_files(query_files(config), context.catalog)
-    module = plan_query_module(
-        analyzed, context.catalog, context.types, context.models, model_type="dataclass"
+    return plan_query_module(
+        analyzed,
+        context.catalog,
+        context.types,
+        context.models,
+        model_type="dataclass",
+        rename=config.rename,
     )
-    return {method.name: (method.value, method.reader) for method in module.methods}
+
+
+@pytest.fixture(scope="module")
+def shapes(shapes_module: QueryModule) -> dict[str, tuple[str, str | None]]:
+    """Method name -> (result value annotation, reader function)."""
+    return {method.name: (method.value, method.reader) for method in shapes_module.methods}
 
 
 @pytest.mark.parametrize(
@@ -219,6 +250,53 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str
 )
 def test_result_shapes(shapes: dict[str, tuple[str, str | None]], method: str, value: str) -> None:
     assert shapes[method][0] == value
+
+
+def methods_of(module: QueryModule) -> dict[str, Method]:
+    return {method.name: method for method in module.methods}
+
+
+def test_repeated_parameter_names_get_a_suffix_and_slices_come_last(
+    shapes_module: QueryModule,
+) -> None:
+    method = methods_of(shapes_module)["two_ids"]
+    assert [(a.name, a.annotation) for a in method.arguments] == [
+        ("id", "int"),
+        ("id_2", "int"),
+        ("names", "Sequence[str]"),
+    ]
+
+
+def test_a_nullable_scalar_of_a_one_query_is_none_once(shapes_module: QueryModule) -> None:
+    rendered = render_module(
+        shapes_module, header_text="# header\n", model_type="dataclass", asynchronous=False
+    )
+    assert "def nullable_scalar(self, *, id: int) -> str | None:" in rendered
+
+
+def test_rename_applies_to_row_model_fields_read_from_the_column(
+    shapes_module: QueryModule,
+) -> None:
+    row = next(model for model in shapes_module.row_models if model.name == "SomeColumnsRow")
+    assert [field.name for field in row.fields] == ["id", "full_name"]
+
+
+def test_models_keep_clear_of_the_names_query_modules_import(shapes_module: QueryModule) -> None:
+    assert methods_of(shapes_module)["sequences"].value == "SequenceModel"
+
+
+def test_an_unmapped_computed_type_is_a_warning_naming_the_query(
+    shapes_module: QueryModule,
+) -> None:
+    [warning] = shapes_module.warnings
+    assert warning.message == (
+        "query Unmapped: result column handle: declared type UUID has no Python mapping;"
+        " typed as `object`"
+    )
+    assert warning.line is not None
+    assert warning.hint is not None
+    assert '"uuid" = "str"' in warning.hint
+    assert methods_of(shapes_module)["unmapped"].value == "object"
 
 
 # names and errors
@@ -369,3 +447,14 @@ def test_hostile_identifiers_leave_no_code_and_pass_ruff(hostile: Config) -> Non
             check=False,
         )
         assert result.returncode == 0, result.stdout
+
+
+def test_strict_makes_an_unmapped_computed_type_an_error(tmp_path: Path) -> None:
+    query = "-- name: Handle :one\nSELECT CAST(name AS UUID) AS handle FROM t WHERE id = ?;\n"
+    schema = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+    relaxed = prepare(project(tmp_path, schema, {"t.sql": query}))
+    assert len(render_query_files(relaxed)) == 1
+    assert [w.message for w in relaxed.warnings if "UUID" in w.message]
+    strict = prepare(project(tmp_path, schema, {"t.sql": query}, strict=True))
+    with pytest.raises(SqlforgeError, match="declared type UUID has no Python mapping"):
+        render_query_files(strict)

@@ -29,6 +29,9 @@ GENERATOR_VERSION: Final = "0.89.0"
 BUILTIN_TYPE_NAMES: Final = frozenset({"int", "float", "str", "bytes", "bool", "object"})
 """A field named like a type it or a later field uses would shadow it in the class body."""
 
+QUERY_MODULE_NAMES: Final = frozenset({"Any", "Sequence", "Queries", "AsyncQueries"})
+"""Names the query modules import or define beside the models they import by name."""
+
 _LIBRARY_NAMES: Final[Mapping[str, frozenset[str]]] = {
     "dataclass": frozenset({"dataclass", "field"}),
     "pydantic": frozenset({"BaseModel", "ConfigDict", "Field"}),
@@ -104,7 +107,7 @@ def plan_models(
 
 def _model_names(catalog: Catalog, types: TypeMapper, model_type: str) -> list[str]:
     """Singular CapWords; `Model` appended when a name is taken by an imported type."""
-    taken = set(_LIBRARY_NAMES[model_type]) | BUILTIN_TYPE_NAMES
+    taken = set(_LIBRARY_NAMES[model_type]) | BUILTIN_TYPE_NAMES | QUERY_MODULE_NAMES
     for table in catalog.tables:
         taken |= {types.for_catalog_column(table.name, c).name for c in table.columns}
     names = [model_name(table.name) for table in catalog.tables]

@@ -27,12 +27,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from sqlforge.analysis import AnalyzedFile, AnalyzedQuery, QueryParameter, ResultColumn
+from sqlforge.analysis import (
+    AnalyzedFile,
+    AnalyzedQuery,
+    ColumnRef,
+    QueryParameter,
+    ResultColumn,
+)
 from sqlforge.catalog import Catalog, Column, Table
 from sqlforge.errors import Diagnostic, SqlforgeError
 from sqlforge.generated import GeneratedFile, header, relative_inputs
 from sqlforge.inputs import query_files
-from sqlforge.models import Model, ModelField
+from sqlforge.models import QUERY_MODULE_NAMES, Model, ModelField
 from sqlforge.naming import cap_words, field_name, function_name, snake_case, unique_names
 from sqlforge.pysource import (
     INDENT,
@@ -62,8 +68,6 @@ RESERVED_ARGUMENTS: Final = frozenset(
     {"self", "cursor", "row", "rows", "sql", "list", "map", "len", "None"}
 )
 """Names the method bodies use: an argument taking one gets a trailing `_`."""
-MODULE_NAMES: Final = frozenset({"Any", "Sequence", "Queries", "AsyncQueries"})
-"""Names every query module may define or import besides the models."""
 _MODEL_PLACEHOLDER: Final = "sqlforge_models"
 """datamodel-code-generator wants a dotted import path for a field's class; the import of
 this placeholder module becomes `from .models import ...`."""
@@ -118,6 +122,8 @@ class QueryModule:
     row_models: tuple[Model, ...]
     imports: frozenset[Import]
     first_party: frozenset[str]
+    warnings: tuple[Diagnostic, ...] = ()
+    """Values typed `object` because their declared type has no mapping."""
 
 
 # the files
@@ -136,16 +142,34 @@ def render_query_files(context: GenerationContext) -> list[GeneratedFile]:
     if problems:
         raise SqlforgeError.from_diagnostics(problems)
     analyzed = analyze_query_files(paths, context.catalog, strict=config.strict)
-    for warning in (w for query_file in analyzed for w in query_file.warnings):
+    modules = [
+        plan_query_module(
+            query_file,
+            context.catalog,
+            context.types,
+            context.models,
+            model_type=config.models,
+            rename=config.rename,
+            root=config.root,
+        )
+        for query_file in analyzed
+    ]
+    unmapped = [warning for module in modules for warning in module.warnings]
+    if config.strict and unmapped:
+        raise SqlforgeError.from_diagnostics(unmapped)
+    for warning in [w for query_file in analyzed for w in query_file.warnings] + unmapped:
         context.warn(warning)
     return [
         GeneratedFile.from_text(
-            context.out / f"{query_module_name(query_file.path)}.py",
-            render_query_module(
-                query_file, context.catalog, config, types=context.types, models=context.models
+            context.out / f"{query_module_name(module.path)}.py",
+            render_module(
+                module,
+                header_text=_module_header(config, module.path),
+                model_type=config.models,
+                asynchronous=config.async_queries,
             ),
         )
-        for query_file in analyzed
+        for module in modules
     ]
 
 
@@ -226,6 +250,7 @@ def plan_query_module(
         row_models=tuple(row_models),
         imports=frozenset(imports),
         first_party=_first_party(imports, root),
+        warnings=tuple(w for query in analyzed.queries for w in _unmapped(query, context)),
     )
 
 
@@ -256,7 +281,7 @@ def _row_model_names(
 ) -> dict[str, str]:
     """`<Name>Row` for each query that needs a model of its own, clear of every other name
     the module uses."""
-    taken = set(MODULE_NAMES) | {model.name for model in context.models}
+    taken = set(QUERY_MODULE_NAMES) | {model.name for model in context.models}
     for model in context.models:
         taken |= {model_field.python_type.name for model_field in model.fields}
     names: dict[str, str] = {}
@@ -318,6 +343,33 @@ def _same_column(
 # types
 
 
+def _unmapped(query: AnalyzedQuery, context: _Context) -> list[Diagnostic]:
+    """Computed values (CAST targets, no catalog column) whose declared type maps to no
+    Python type; catalog columns get the same warning from the models."""
+    values = [
+        (f"parameter {p.name}", p.sql_type.declared, _parameter_type(p, context))
+        for p in query.parameters
+        if p.source is None
+    ]
+    values += [
+        (f"result column {c.name or index + 1}", c.sql_type.declared, _column_type(c, context))
+        for index, c in enumerate(query.columns)
+        if c.source is None and c.embed is None
+    ]
+    return [
+        Diagnostic(
+            f"query {query.name}: {what}: declared type {declared} has no Python mapping;"
+            " typed as `object`",
+            path=query.path,
+            line=query.line,
+            hint=f'add an override such as "{declared.lower()}" = "str" under'
+            " [tool.sqlforge.overrides], or CAST to a type that maps",
+        )
+        for what, declared, python_type in values
+        if python_type.fallback
+    ]
+
+
 def _column_type(column: ResultColumn, context: _Context) -> PythonType:
     """A result column's Python type: its catalog column's (overrides included) when it is
     read unchanged, else its SQL type's; `object` when analysis could not tell."""
@@ -328,12 +380,10 @@ def _parameter_type(parameter: QueryParameter, context: _Context) -> PythonType:
     return _typed(parameter.sql_type.known, parameter.sql_type.declared, parameter.source, context)
 
 
-def _typed(known: bool, declared: str, source: object, context: _Context) -> PythonType:
-    from sqlforge.analysis import ColumnRef  # noqa: PLC0415
-
+def _typed(known: bool, declared: str, source: ColumnRef | None, context: _Context) -> PythonType:
     if not known:
         return OBJECT
-    if isinstance(source, ColumnRef):
+    if source is not None:
         table = context.catalog.table(source.table)
         catalog_column = table.column(source.column) if table is not None else None
         if table is not None and catalog_column is not None:
@@ -375,7 +425,7 @@ def _plan_method(
 
 def _returns(query: AnalyzedQuery, value: str, *, asynchronous: bool) -> str:
     if query.command == ":one":
-        return f"{value} | None"
+        return value if value.endswith(" | None") else f"{value} | None"
     if query.command == ":many":
         return f"list[{value}]"
     if query.command == ":execresult":
@@ -514,8 +564,6 @@ def _model_reader(model: Model, fields: Sequence[_Field], context: _Context) -> 
 
 
 def _row_result(query: AnalyzedQuery, row_name: str, context: _Context) -> _Result:
-    from sqlforge.models import Model, ModelField  # noqa: PLC0415
-
     parts = _row_parts(query, context)
     names = unique_names(part.name for part in parts)
     model_fields = tuple(
@@ -694,13 +742,16 @@ def render_query_module(
         rename=config.rename,
         root=config.root,
     )
-    header_text = header(relative_inputs([config.schema, analyzed.path], config.root))
     return render_module(
         module,
-        header_text=header_text,
+        header_text=_module_header(config, analyzed.path),
         model_type=config.models,
         asynchronous=config.async_queries,
     )
+
+
+def _module_header(config: Config, query_file: Path) -> str:
+    return header(relative_inputs([config.schema, query_file], config.root))
 
 
 def render_module(
