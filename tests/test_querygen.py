@@ -458,3 +458,16 @@ def test_strict_makes_an_unmapped_computed_type_an_error(tmp_path: Path) -> None
     strict = prepare(project(tmp_path, schema, {"t.sql": query}, strict=True))
     with pytest.raises(SqlforgeError, match="declared type UUID has no Python mapping"):
         render_query_files(strict)
+
+
+def test_a_file_without_annotated_queries_still_gives_a_clean_module(tmp_path: Path) -> None:
+    config = project(
+        tmp_path,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);",
+        {"a.sql": "-- name: GetT :one\nSELECT * FROM t WHERE id = ?;\n", "b.sql": "SELECT 1;\n"},
+    )
+    files = {file.path.name: file.text for file in render_query_files(prepare(config))}
+    empty = files["b.py"]
+    assert "\n\n\n\n" not in empty
+    assert empty.endswith("        self._connection = connection\n")
+    compile(empty, "b.py", "exec")

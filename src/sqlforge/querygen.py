@@ -782,7 +782,8 @@ def render_module(
     for number, block in enumerate(blocks):
         # isort wants one blank line between the imports and a statement; ruff two around
         # top-level classes and functions
-        lines.extend(["", *block] if number == 0 else ["", "", *block])
+        if block:
+            lines.extend(["", *block] if number == 0 else ["", "", *block])
     return "\n".join(lines) + "\n"
 
 
