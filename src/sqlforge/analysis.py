@@ -314,18 +314,13 @@ class QueryAnalyzer:
     def __init__(self, catalog: Catalog) -> None:
         import apsw  # noqa: PLC0415  (heavy; the CLI must start without it)
 
-        from sqlforge.catalog import split_statements  # noqa: PLC0415
+        from sqlforge.catalog import apsw_schema_connection  # noqa: PLC0415
 
         self.catalog = catalog
         self._runtime: sqlite3.Connection | None = None
-        self.connection = apsw.Connection(":memory:")
+        self.connection = apsw_schema_connection(catalog.schema_sql)
         # Constant expressions are evaluated to tell NULL from not NULL: keep them small.
         self.connection.limit(apsw.SQLITE_LIMIT_LENGTH, 1_000_000)
-        for statement in sorted(split_statements(catalog.schema_sql), key=lambda s: s.rank):
-            try:
-                self.connection.execute(statement.text)
-            except apsw.Error:
-                continue  # load_catalog accepted the schema: a virtual table's shadow table
 
     def analyze(self, source: QuerySource) -> tuple[AnalyzedQuery | None, list[Diagnostic]]:
         """The analysed query, or None and the errors that stop it."""

@@ -180,6 +180,20 @@ def execute_schema(
             ) from None
 
 
+def apsw_schema_connection(schema_sql: str) -> apsw.Connection:
+    """An in-memory APSW database holding what schema.sql declares (APSW tells what the
+    stdlib `sqlite3` cannot: column origins, declared types of results)."""
+    import apsw  # noqa: PLC0415  (heavy; the CLI must start without it)
+
+    connection = apsw.Connection(":memory:")
+    for statement in sorted(split_statements(schema_sql), key=lambda s: s.rank):
+        try:
+            connection.execute(statement.text)
+        except apsw.Error:
+            continue  # the stdlib accepted the schema: a virtual table's shadow-table repeat
+    return connection
+
+
 def _is_shadow_table_repeat(connection: sqlite3.Connection, error: sqlite3.Error) -> bool:
     """A dump lists a virtual table's shadow tables, which the virtual table created."""
     match = re.fullmatch(r"table (?P<name>.+) already exists", str(error))
@@ -387,17 +401,10 @@ def _view_column_origins(
     schema_sql: str, views: list[str]
 ) -> dict[str, list[tuple[str, str] | None]] | None:
     try:
-        import apsw  # noqa: PLC0415  (heavy, and only generation needs it)
-        import apsw.ext  # noqa: PLC0415
+        connection = apsw_schema_connection(schema_sql)
     except ImportError:
         return None
-    connection = apsw.Connection(":memory:")
     try:
-        for statement in sorted(split_statements(schema_sql), key=lambda s: s.rank):
-            try:
-                connection.execute(statement.text)
-            except apsw.Error:
-                continue  # stdlib sqlite3 accepted the schema; a shadow-table repeat
         return {view: _origins(connection, view) for view in views}
     finally:
         connection.close()
