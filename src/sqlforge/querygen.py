@@ -543,11 +543,11 @@ def _construction(model_name: str, fields: Sequence[_Field], model_type: str) ->
     """`Model(a=..., b=...)`, or a dict display for TypedDicts (the fastest way to build
     one, and what a hand-written TypedDict row would use)."""
     if model_type == "typeddict":
-        return dict_of(*(_keyed(f"{string_key(f.name)}: ", f.value) for f in fields))
+        return dict_of(*(_keyed(f"{_string_key(f.name)}: ", f.value) for f in fields))
     return call(model_name, *(_keyed(f"{f.name}=", f.value) for f in fields))
 
 
-def string_key(name: str) -> str:
+def _string_key(name: str) -> str:
     return f'"{name}"'  # field names are safe identifiers: no escaping needed
 
 
