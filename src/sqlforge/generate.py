@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from sqlforge import fingerprint
 from sqlforge.catalog import Catalog, load_catalog
 from sqlforge.config import Config
 from sqlforge.errors import Diagnostic
@@ -184,6 +185,7 @@ def stale_outputs(config: Config, files: Sequence[GeneratedFile]) -> list[Path]:
 
 def generate(config: Config, printer: Printer) -> GenerateResult:
     """Render everything, then write what changed and remove what is stale."""
+    inputs = fingerprint.inputs_digest(config)  # before rendering, for `sqlforge check`
     rendering = render(config)
     for warning in rendering.warnings:
         printer.warn(warning.render())
@@ -194,6 +196,7 @@ def generate(config: Config, printer: Printer) -> GenerateResult:
     removed = stale_outputs(config, rendering.files)
     for path in removed:
         path.unlink()
+    fingerprint.record(config, inputs, rendering.files)
     return GenerateResult(
         written=tuple(written),
         unchanged=tuple(unchanged),

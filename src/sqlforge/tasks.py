@@ -22,6 +22,7 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 
 from sqlforge.authoring import Style
+from sqlforge.commands import check as check_command
 from sqlforge.commands import generate as generate_command
 from sqlforge.commands import migrate, schema
 from sqlforge.config import Config
@@ -274,6 +275,36 @@ def generate(
     )
 
 
+@task(
+    help={
+        "no-diff": "list stale files without their diffs",
+        "json": "machine-readable output",
+        "full": "always render and compare (skip the fingerprints of the last run)",
+        "config": COMMON_HELP["config"],
+        "quiet": COMMON_HELP["quiet"],
+        "debug": COMMON_HELP["debug"],
+    }
+)
+def check(
+    c: Context,
+    no_diff: bool = False,
+    json: bool = False,
+    full: bool = False,
+    config: str | None = None,
+    quiet: bool = False,
+    debug: bool = False,
+) -> None:
+    """Fail when schema.sql or generated code is not what db.generate would write."""
+    _run(
+        lambda cfg, out: check_command.check(
+            cfg, out, show_diff=not no_diff, as_json=json, full=full
+        ),
+        config=config,
+        quiet=quiet,
+        debug=debug,
+    )
+
+
 db = Collection(
     "db",
     migrate_up,
@@ -285,4 +316,5 @@ db = Collection(
     new_migration,
     export_schema,
     generate,
+    check,
 )
