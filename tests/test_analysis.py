@@ -111,7 +111,7 @@ def test_star_expands_in_column_order(analyze: Analyze) -> None:
         "frames",
         "started",
     ]
-    assert query.sql == "SELECT * FROM tasks"
+    assert query.sql == "SELECT id, job_id, worker_id, status, frames, started FROM tasks"
 
 
 def test_left_join_makes_the_optional_side_nullable(analyze: Analyze) -> None:

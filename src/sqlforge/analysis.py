@@ -41,9 +41,26 @@ Executing a query (`AnalyzedQuery.sql`):
   `x` is NULL), where the usual `IN (NULL)` trick would make `NOT IN` match nothing. The
   unexpanded text is itself valid SQL (each slice bound as one value).
 * Comments are stripped the way sqlc strips them (the annotation and every whole-line comment);
-  no trailing semicolon; `sqlc.embed(t)` is expanded to `t.col1, t.col2, ...`. Unlike sqlc, a
-  `*` stays as written: the database is built from schema.sql, so its columns come in the
-  analysed order.
+  no trailing semicolon; `sqlc.embed(t)` is expanded to `t.col1, t.col2, ...`.
+* Stars are written out, like sqlc does, so the text names every column it reads and a database
+  whose columns come in another order than schema.sql's (migrations applied out of order, a
+  table altered by hand) still fills the right fields: `*` over one source becomes
+  `id, name, ...`, over several every column qualified by its table or alias, in SQLite's
+  order (`a.id, a.name, b.id, ...`; a column a RIGHT or FULL join merges with USING or NATURAL
+  stays unqualified, as only that reads the merged value); `t.*` becomes `t.id, t.name, ...`
+  with `t` as written; `RETURNING *` becomes `RETURNING id, name, ...`; a `*` over a CTE or a
+  subquery becomes its column names, and the stars inside them are written out too.
+  Identifiers are double-quoted where needed (keywords, spaces, ...). A JSONB column of the
+  result (not inside a subquery or CTE) is read as `json(col) AS col`, JSON text under its
+  own name; so are those of an embed. Kept as written: `COUNT(*)`, a star under `EXISTS`
+  (it reads no column), the stars of an `INSERT INTO t SELECT ...` without a column list
+  (both sides pair columns by position), a star whose columns SQL text cannot name (an
+  unnamed expression or one name twice in a subquery, an unnamed subquery sharing a column
+  name with another source), and every star of a statement sqlglot cannot read (the
+  fallback on SQLite's facts alone, above). The written-out text is prepared again and
+  must give the same result columns (names, declared types, origins), else the stars stay
+  as written and the query gets a warning. Parameters, slice markers and comments are
+  untouched.
 
 Reading a row: `AnalyzedQuery.columns` are the cursor's columns, in order. Columns with
 `embed` set belong to `embeds[embed]`, which spans `columns[start:stop]` and maps to the
@@ -66,6 +83,7 @@ results and parameters alike.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -89,7 +107,7 @@ if TYPE_CHECKING:
     import apsw.ext
 
     from sqlforge.catalog import Catalog
-    from sqlforge.inference import Inference, Output, ParameterContext
+    from sqlforge.inference import Inference, Output, ParameterContext, StarExpansion
 
 __all__ = [
     "ANY",
@@ -369,15 +387,53 @@ class QueryAnalyzer:
         from sqlforge.inference import EmbedError, UnsupportedStatement, infer  # noqa: PLC0415
 
         try:
-            text, cast_types = sqlglot_text(source)
-            inference = infer(text, self.catalog, self._is_null, cast_types)
+            rendering = _sqlglot_rendering(source)
+            inference = infer(rendering.text, self.catalog, self._is_null, rendering.cast_types)
             if len(inference.columns) != len(described):
                 raise UnsupportedStatement("its result columns could not be matched")
         except EmbedError as error:
             return None, [_embed_error(source, str(error))]
         except UnsupportedStatement as error:
             return _fallback(source, described, str(error)), []
-        return _assembled(source, described, inference, self.catalog), []
+        query = _assembled(source, described, inference, self.catalog)
+        stars = _star_replacements(source, inference.stars, rendering.offsets)
+        return self._stars_written(query, source, stars, described), []
+
+    def _stars_written(
+        self,
+        query: AnalyzedQuery,
+        source: QuerySource,
+        stars: Sequence[_Replacement],
+        described: tuple[tuple[str, ...], ...],
+    ) -> AnalyzedQuery:
+        """The query with its stars written out, once SQLite confirms that the result is the
+        same: same columns, names, declared types and origins (a JSONB column read through
+        `json()` keeps only its name; an unnamed expression holding a star, such as a scalar
+        subquery, is named after its new text)."""
+        if not stars:
+            return query
+        embeds = _embed_replacements(source, query.columns, query.embeds)
+        sql = _rewritten(source.sql, [*embeds, *stars])
+        problem = self._changed_result(sql, described)
+        if problem is None:
+            return dataclasses.replace(query, sql=sql)
+        return dataclasses.replace(query, warnings=(*query.warnings, _stars_kept(source, problem)))
+
+    def _changed_result(self, sql: str, described: tuple[tuple[str, ...], ...]) -> str | None:
+        import apsw  # noqa: PLC0415
+        import apsw.ext  # noqa: PLC0415
+
+        try:
+            written = tuple(apsw.ext.query_info(self.connection, sql).description_full or ())
+        except apsw.Error as error:
+            return str(error)
+        if len(written) != len(described):
+            return f"{len(written)} columns instead of {len(described)}"
+        for before, after in zip(described, written, strict=True):
+            named = after[0].casefold() == before[0].casefold() or "*" in before[0]
+            if not named or not (after[1:] == before[1:] or _read_as_json(before, after)):
+                return f"column {before[0]} would read {after[0]} ({after[3]}.{after[4]})"
+        return None
 
     def _is_null(self, expression: str) -> bool | None:
         import apsw  # noqa: PLC0415
@@ -413,7 +469,7 @@ def _assembled(
         *_untyped_columns(source, columns),
         *_untyped_parameters(source, parameters),
     ]
-    sql = _expanded_sql(source, columns, embeds)
+    sql = _rewritten(source.sql, _embed_replacements(source, columns, embeds))
     return _query(
         source, sql=sql, parameters=parameters, columns=columns, embeds=embeds, warnings=warnings
     )
@@ -503,24 +559,96 @@ def _parameter_name(spec: ParameterSpec, inferred: str | None) -> tuple[str, Nam
     return f"param_{spec.number}", "fallback"
 
 
-def _expanded_sql(
-    source: QuerySource, columns: Sequence[ResultColumn], embeds: Sequence[Embed]
-) -> str:
-    sql = source.sql
-    for spec, embed in reversed(list(zip(source.embeds, embeds, strict=False))):
-        qualifier = sql[spec.start : spec.end - 2]
-        listed = ", ".join(
-            f"{qualifier}.{_quoted(c.source.column if c.source else c.name)}"
-            for c in columns[embed.start : embed.stop]
-        )
-        sql = sql[: spec.start] + listed + sql[spec.end :]
+# --- writing stars and embeds out ----------------------------------------------------------------
+
+_Replacement = tuple[int, int, str]
+"""(start, end, text): `sql[start:end]` becomes `text`."""
+
+
+def _rewritten(sql: str, replacements: Sequence[_Replacement]) -> str:
+    for start, end, text in sorted(replacements, reverse=True):
+        sql = sql[:start] + text + sql[end:]
     return sql
 
 
+def _embed_replacements(
+    source: QuerySource, columns: Sequence[ResultColumn], embeds: Sequence[Embed]
+) -> list[_Replacement]:
+    """`t.*` standing for `sqlc.embed(t)` -> `t.col1, t.col2, ...`."""
+    replacements = []
+    for spec, embed in zip(source.embeds, embeds, strict=False):
+        qualifier = source.sql[spec.start : spec.end - 2]
+        listed = ", ".join(_embedded(qualifier, c) for c in columns[embed.start : embed.stop])
+        replacements.append((spec.start, spec.end, listed))
+    return replacements
+
+
+def _embedded(qualifier: str, column: ResultColumn) -> str:
+    name = column.source.column if column.source else column.name
+    return _column_text(f"{qualifier}.{_quoted(name)}", name, column.sql_type, result=True)
+
+
+def _star_replacements(
+    source: QuerySource, stars: Sequence[StarExpansion], offsets: dict[int, int]
+) -> list[_Replacement]:
+    """`*` -> `id, name` (over one source) or `a.id, b.name` (over several); `t.*` ->
+    `t.id, t.name`, the qualifier as written."""
+    code = [t for t in tokenize(source.sql) if t.is_code]
+    index_at = {t.start: index for index, t in enumerate(code)}
+    replacements = []
+    for star in stars:
+        index = index_at.get(offsets.get(star.offset, -1))
+        if index is None or code[index].text != "*":
+            continue  # not where sqlglot says: leave it be
+        if not star.qualified:
+            written = [_reference(c.qualifier, c.name) for c in star.columns]
+            replacements.append((code[index].start, code[index].end, _listed(star, written)))
+        elif index >= 2 and code[index - 1].text == ".":
+            qualifier = code[index - 2]
+            written = [f"{qualifier.text}.{_quoted(c.name)}" for c in star.columns]
+            replacements.append((qualifier.start, code[index].end, _listed(star, written)))
+    return replacements
+
+
+def _reference(qualifier: str, name: str) -> str:
+    return f"{_quoted(qualifier)}.{_quoted(name)}" if qualifier else _quoted(name)
+
+
+def _listed(star: StarExpansion, references: Sequence[str]) -> str:
+    return ", ".join(
+        _column_text(reference, column.name, column.sql_type, result=star.result)
+        for reference, column in zip(references, star.columns, strict=True)
+    )
+
+
+def _column_text(reference: str, name: str, sql_type: SqlType, *, result: bool) -> str:
+    """A JSONB column of the result is read as JSON text, under its own name (as sqlc does):
+    the blob format is SQLite's internal one."""
+    if result and sql_type.declared.strip().casefold() == "jsonb":
+        return f"json({reference}) AS {_quoted(name)}"
+    return reference
+
+
+def _read_as_json(before: tuple[str, ...], after: tuple[str | None, ...]) -> bool:
+    """A JSONB column written out as `json(col) AS col`: an expression, no declared type."""
+    return (before[1] or "").strip().casefold() == "jsonb" and after[1:] == (None,) * 4
+
+
 def _quoted(name: str) -> str:
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+    """The identifier as SQL text: double-quoted unless a plain word that is no keyword."""
+    import apsw  # noqa: PLC0415
+
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.upper() not in apsw.keywords:
         return name
     return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class _SqlglotText:
+    text: str
+    cast_types: list[str]
+    offsets: dict[int, int]
+    """Offset in `text` -> offset in the query's SQL, for every token copied unchanged."""
 
 
 def sqlglot_text(source: QuerySource) -> tuple[str, list[str]]:
@@ -528,6 +656,11 @@ def sqlglot_text(source: QuerySource) -> tuple[str, list[str]]:
 
     `?NNN` becomes `:__pNNN`, an embed `sqlc_embed__(t)`, the N-th CAST type `__tN`, and the
     SQLite-only `REPLACE INTO` / `UPDATE OR ...` forms sqlglot misreads are made plain."""
+    rendering = _sqlglot_rendering(source)
+    return rendering.text, rendering.cast_types
+
+
+def _sqlglot_rendering(source: QuerySource) -> _SqlglotText:
     from sqlforge.inference import (  # noqa: PLC0415
         CAST_TYPE_PREFIX,
         EMBED_FUNCTION,
@@ -545,18 +678,21 @@ def sqlglot_text(source: QuerySource) -> tuple[str, list[str]]:
         replaced[start] = (end, f"{CAST_TYPE_PREFIX}{len(cast_types)}")
         cast_types.append(" ".join(source.sql[start:end].split()))
     pieces: list[str] = []
-    position = 0
+    offsets: dict[int, int] = {}
+    length = position = 0
     for token in tokens:
         if token.start < position:
             continue
         if token.start in replaced:
             position, text = replaced[token.start]
-            pieces.append(text)
         elif token.kind == "param":
-            pieces.append(f":{PLACEHOLDER_PREFIX}{token.text[1:]}")
+            text = f":{PLACEHOLDER_PREFIX}{token.text[1:]}"
         else:
-            pieces.append(token.text)
-    return "".join(pieces), cast_types
+            text = token.text
+            offsets[length] = token.start
+        pieces.append(text)
+        length += len(text)
+    return _SqlglotText("".join(pieces), cast_types, offsets)
 
 
 def _plain_forms(tokens: Sequence[Token]) -> dict[int, tuple[int, str]]:
@@ -647,6 +783,16 @@ def _returns_no_rows(source: QuerySource) -> Diagnostic:
         column=source.column,
         hint="the statement returns no rows: use :exec, :execrows, :execlastid or :execresult, "
         "or add a RETURNING clause",
+    )
+
+
+def _stars_kept(source: QuerySource, problem: str) -> Diagnostic:
+    return Diagnostic(
+        f"query {source.name}: its `*` could not be written out as named columns ({problem}); "
+        "it stays as written, so its columns come in the order of the database it runs on",
+        path=source.path,
+        line=source.line,
+        hint="list the columns instead of `*`",
     )
 
 

@@ -64,6 +64,10 @@ class Value:
     null_literal: bool = False
     function_call: bool = False
     """A function call whose result has no name of its own: named after the function."""
+    exact_name: bool = False
+    """`name` is the name SQLite gives the column too (a catalog column, an alias, a column
+    reference), so SQL text can refer to it by that name; sqlc's names for expressions
+    (`CAST(x AS T)` -> `x`) are not."""
 
 
 NULL_VALUE = Value(UNKNOWN, True, null_literal=True)
@@ -98,10 +102,35 @@ class ParameterContext:
 
 
 @dataclass(frozen=True)
+class StarColumn:
+    """One column a `*` stands for."""
+
+    name: str
+    sql_type: SqlType
+    qualifier: str = ""
+    """The FROM source to qualify the name with; '' to write it unqualified."""
+
+
+@dataclass(frozen=True)
+class StarExpansion:
+    """A `*` or `t.*` of the statement and the columns it stands for, in SQLite's order."""
+
+    offset: int
+    """Where the `*` is in the text `infer` read."""
+    columns: tuple[StarColumn, ...]
+    qualified: bool
+    """Written `t.*`: every column takes the qualifier as written."""
+    result: bool = False
+    """Its columns are the statement's result, not a subquery's, a CTE's or an INSERT's."""
+
+
+@dataclass(frozen=True)
 class Inference:
     columns: tuple[Output, ...]
     parameters: tuple[ParameterContext, ...]
     notes: tuple[str, ...]
+    stars: tuple[StarExpansion, ...] = ()
+    """The stars worth writing out as column lists, in text order (see `expandable_stars`)."""
 
 
 def infer(
@@ -119,7 +148,8 @@ def infer(
     tree = parse(sql)
     typer = _Typer(catalog, evaluate, cast_types)
     columns = typer.statement(tree)
-    return Inference(tuple(columns), tuple(typer.parameters), tuple(typer.notes))
+    stars = expandable_stars(tree, typer.stars)
+    return Inference(tuple(columns), tuple(typer.parameters), tuple(typer.notes), stars)
 
 
 def parse(sql: str) -> exp.Expr:
@@ -185,6 +215,9 @@ class Source:
     filtered: set[str] = field(default_factory=set)
     """Columns a WHERE condition keeps from being NULL (`col = ?`, `col IS NOT NULL`)."""
 
+    def has_column(self, name: str) -> bool:
+        return any(c.name.casefold() == name.casefold() for c in self.columns)
+
     def lookup(self, name: str) -> Value | None:
         folded = name.casefold()
         for column in self.columns:
@@ -223,6 +256,9 @@ class Scope:
     aliases: dict[str, Value] = field(default_factory=dict)
     ungrouped_aggregate: bool = False
     """An aggregate query without GROUP BY: one row even from no rows, columns then NULL."""
+    coalescing: bool = False
+    """A RIGHT or FULL join: a column USING or NATURAL merges is, unqualified, the first
+    non-NULL of the joined columns, which no qualified name reads."""
 
     def child(self) -> Scope:
         return Scope(parent=self)
@@ -314,6 +350,7 @@ class _Typer:
         self.notes: list[str] = []
         self._views: dict[str, list[Value]] = {}
         self._embeds = 0
+        self.stars: list[tuple[exp.Star, StarExpansion]] = []
 
     # statements ------------------------------------------------------------------------------
 
@@ -475,7 +512,9 @@ class _Typer:
         alias = alias_holder.args.get("alias")
         names = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
         return [
-            replace(v, name=names[i] if i < len(names) else v.name, function_call=False)
+            replace(v, name=names[i], function_call=False, exact_name=True)
+            if i < len(names)
+            else replace(v, function_call=False)
             for i, v in enumerate(values)
         ]
 
@@ -498,7 +537,13 @@ class _Typer:
         if len(left) != len(right):
             raise UnsupportedStatement("compound SELECT arms differ in column count")
         merged = [
-            Output(replace(merge_values([a.value, b.value]), name=a.value.name))
+            Output(
+                replace(
+                    merge_values([a.value, b.value]),
+                    name=a.value.name,
+                    exact_name=a.value.exact_name,
+                )
+            )
             for a, b in zip(left, right, strict=True)
         ]
         if isinstance(node, exp.Intersect):
@@ -514,7 +559,7 @@ class _Typer:
     def values(self, node: exp.Values, scope: Scope) -> list[Output]:
         rows = [[self.expr(item, scope) for item in row.expressions] for row in node.expressions]
         return [
-            Output(replace(merge_values(list(column)), name=f"column{i}"))
+            Output(replace(merge_values(list(column)), name=f"column{i}", exact_name=True))
             for i, column in enumerate(zip(*rows, strict=False), start=1)
         ]
 
@@ -593,6 +638,7 @@ class _Typer:
         if side in ("LEFT", "FULL"):
             source.optional = True
         if side in ("RIGHT", "FULL"):
+            scope.coalescing = True
             for earlier in scope.sources:
                 earlier.optional = True
         shared = self.shared_columns(join, source, scope)
@@ -640,6 +686,7 @@ class _Typer:
                 not c.not_null,
                 c.name,
                 ColumnRef(table.name, c.name),
+                exact_name=True,
             )
             for c in table.columns
         ]
@@ -665,7 +712,13 @@ class _Typer:
 
     def infer_view(self, view: Table) -> list[Value]:
         declared = [
-            Value(SqlType(c.declared_type), not c.not_null, c.name, ColumnRef(view.name, c.name))
+            Value(
+                SqlType(c.declared_type),
+                not c.not_null,
+                c.name,
+                ColumnRef(view.name, c.name),
+                exact_name=True,
+            )
             for c in view.columns
         ]
         try:
@@ -698,19 +751,57 @@ class _Typer:
     def projection(self, item: exp.Expr, scope: Scope, *, top: bool) -> list[Output]:
         outputs = self.projected(item, scope, top=top)
         expression = item.this if isinstance(item, exp.Alias) else item
-        return [replace(o, expression=expression) for o in outputs]
+        if _expands(item):
+            return [replace(o, expression=expression) for o in outputs]
+        # SQLite names a result column after its alias, or the column a plain reference reads.
+        exact = isinstance(item, exp.Alias | exp.Column)
+        return [
+            replace(o, value=replace(o.value, exact_name=exact), expression=expression)
+            for o in outputs
+        ]
 
     def projected(self, item: exp.Expr, scope: Scope, *, top: bool) -> list[Output]:
         if isinstance(item, exp.Star):
-            return [Output(v) for s in scope.sources for v in s.star(qualified=False)]
+            values = [v for s in scope.sources for v in s.star(qualified=False)]
+            self.record_star(item, self.star_columns(scope), qualified=False)
+            return [Output(v) for v in values]
         if isinstance(item, exp.Column) and isinstance(item.this, exp.Star):
-            return [Output(v) for v in self.qualified_star(item.table, scope)]
+            values = self.qualified_star(item.table, scope)
+            written = tuple(StarColumn(v.name, v.sql_type, item.table) for v in values)
+            self.record_star(item.this, written if _nameable(values) else None, qualified=True)
+            return [Output(v) for v in values]
         if isinstance(item, exp.Anonymous) and item.name.lower() == EMBED_FUNCTION:
             return self.embed(item, scope, top=top)
         if isinstance(item, exp.Alias):
             value = self.expr(item.this, scope)
             return [Output(replace(value, name=item.alias, function_call=False))]
         return [Output(self.expr(item, scope))]
+
+    def star_columns(self, scope: Scope) -> tuple[StarColumn, ...] | None:
+        """What `*` stands for, each column with the qualifier it needs; None when SQL text
+        cannot name them all (a name SQLite gives differently, a name twice in one source,
+        two sources of one name, a name an unqualified reference would find twice)."""
+        sources = scope.sources
+        if len({s.name.casefold() for s in sources}) != len(sources):
+            return None
+        columns = []
+        for source in sources:
+            values = source.star(qualified=False)
+            if not _nameable(values) or not _nameable(source.columns, exact=False):
+                return None
+            for value in values:
+                qualifier = _star_qualifier(sources, source, value.name, scope.coalescing)
+                if qualifier is None:
+                    return None
+                columns.append(StarColumn(value.name, value.sql_type, qualifier))
+        return tuple(columns)
+
+    def record_star(
+        self, node: exp.Star, columns: tuple[StarColumn, ...] | None, *, qualified: bool
+    ) -> None:
+        offset = node.meta.get("start")
+        if columns is not None and isinstance(offset, int):
+            self.stars.append((node, StarExpansion(offset, columns, qualified)))
 
     def qualified_star(self, qualifier: str, scope: Scope) -> list[Value]:
         source = next((s for s in scope.sources if s.name.casefold() == qualifier.casefold()), None)
@@ -1467,7 +1558,7 @@ def _prefer_declared(declared: Value, inferred: Value) -> SqlType:
 
 def _json_each_columns() -> list[Value]:
     any_value = SqlType("")
-    return [
+    columns = [
         Value(any_value, True, "key"),
         Value(any_value, True, "value"),
         Value(TEXT, False, "type"),
@@ -1477,3 +1568,86 @@ def _json_each_columns() -> list[Value]:
         Value(TEXT, False, "fullkey"),
         Value(TEXT, False, "path"),
     ]
+    return [replace(c, exact_name=True) for c in columns]
+
+
+# --- stars ---------------------------------------------------------------------------------------
+
+
+def _expands(item: exp.Expr) -> bool:
+    """`*`, `t.*` and an embed: one projection standing for a source's columns."""
+    if isinstance(item, exp.Column):
+        return isinstance(item.this, exp.Star)
+    embed = isinstance(item, exp.Anonymous) and item.name.lower() == EMBED_FUNCTION
+    return embed or isinstance(item, exp.Star)
+
+
+def _nameable(values: Sequence[Value], *, exact: bool = True) -> bool:
+    """Whether SQL text can name each column: by SQLite's own name (unless `exact=False`),
+    each name once."""
+    names = [v.name.casefold() for v in values]
+    named = all(v.name and (v.exact_name or not exact) for v in values)
+    return named and len(set(names)) == len(names)
+
+
+def _star_qualifier(
+    sources: Sequence[Source], source: Source, name: str, coalescing: bool
+) -> str | None:
+    """How `*` over several sources writes a column of `source`: qualified by the source's
+    name, unqualified for a merged column of a RIGHT/FULL join (SQLite's `*` gives the first
+    non-NULL of the joined columns, as an unqualified reference does) or of an unnamed
+    subquery; None when an unqualified reference would be ambiguous."""
+    if len(sources) == 1:
+        return ""
+    folded = name.casefold()
+    others = [s for s in sources if s is not source and s.has_column(name)]
+    merged = any(folded in s.merged for s in others)
+    if source.name and not (merged and coalescing):
+        return source.name
+    return "" if all(folded in s.merged for s in others) else None
+
+
+def expandable_stars(
+    tree: exp.Expr, found: Sequence[tuple[exp.Star, StarExpansion]]
+) -> tuple[StarExpansion, ...]:
+    """The stars of the statement (not of the views it reads) to write out, in text order.
+
+    Kept as written: a star under EXISTS (it reads no column), and the stars of the SELECT of
+    an INSERT without a column list, which pairs columns by position on both sides: naming one
+    side only would break a copy between two tables whose columns moved alike."""
+    by_node = {id(node): expansion for node, expansion in found}
+    stars = []
+    for node in tree.find_all(exp.Star):
+        expansion = by_node.get(id(node))
+        if expansion is not None and not _kept_as_written(node, tree):
+            stars.append(replace(expansion, result=_in_result(node, tree)))
+    return tuple(sorted(stars, key=lambda star: star.offset))
+
+
+def _kept_as_written(star: exp.Star, tree: exp.Expr) -> bool:
+    if star.find_ancestor(exp.Exists) is not None:
+        return True
+    if not isinstance(tree, exp.Insert) or isinstance(tree.this, exp.Schema):
+        return False
+    body = tree.expression
+    node: exp.Expr | None = star
+    while node is not None and node is not tree:
+        if node is body:
+            return True
+        node = node.parent
+    return False
+
+
+def _in_result(star: exp.Star, tree: exp.Expr) -> bool:
+    """Whether the star's columns are the statement's result: it is in RETURNING, or in the
+    outermost SELECT (an arm of an outermost compound SELECT included)."""
+    node = star.parent
+    if isinstance(node, exp.Column):
+        node = node.parent
+    if isinstance(node, exp.Returning):
+        return True
+    while node is not None and node is not tree:
+        if not isinstance(node.parent, exp.SetOperation):
+            return False
+        node = node.parent
+    return node is tree

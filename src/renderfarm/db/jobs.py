@@ -17,21 +17,26 @@ from .models import ActiveJob, Job
 CREATE_JOB = """\
 INSERT INTO jobs (uuid, name, job_type, priority, settings, metadata, worker_tag_id)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-RETURNING *"""
+RETURNING id, uuid, name, job_type, priority, status, activity, settings, metadata, \
+worker_tag_id, created_at, updated_at"""
 
 GET_JOB = """\
-SELECT * FROM jobs WHERE id = ?1"""
+SELECT id, uuid, name, job_type, priority, status, activity, settings, metadata, \
+worker_tag_id, created_at, updated_at FROM jobs WHERE id = ?1"""
 
 GET_JOB_BY_UUID = """\
-SELECT * FROM jobs WHERE uuid = ?1"""
+SELECT id, uuid, name, job_type, priority, status, activity, settings, metadata, \
+worker_tag_id, created_at, updated_at FROM jobs WHERE uuid = ?1"""
 
 LIST_JOBS_BY_STATUS = """\
-SELECT * FROM jobs
+SELECT id, uuid, name, job_type, priority, status, activity, settings, metadata, \
+worker_tag_id, created_at, updated_at FROM jobs
 WHERE status IN (/*SLICE:statuses*/?1)
 ORDER BY priority DESC, id"""
 
 LIST_ACTIVE_JOBS = """\
-SELECT * FROM active_jobs ORDER BY priority DESC, id"""
+SELECT id, uuid, name, job_type, priority, status, created_at FROM active_jobs ORDER \
+BY priority DESC, id"""
 
 SET_JOB_STATUS = """\
 UPDATE jobs

@@ -23,7 +23,8 @@ ADD_TASK_DEPENDENCY = """\
 INSERT INTO task_dependencies (task_id, dependency_id) VALUES (?1, ?2)"""
 
 GET_TASK = """\
-SELECT * FROM tasks WHERE id = ?1"""
+SELECT id, uuid, job_id, name, task_type, priority, status, worker_id, commands, \
+activity, created_at, updated_at, last_touched_at FROM tasks WHERE id = ?1"""
 
 GET_TASK_WITH_JOB = """\
 SELECT tasks.id, tasks.uuid, tasks.job_id, tasks.name, tasks.task_type, \
@@ -36,7 +37,9 @@ JOIN jobs ON jobs.id = tasks.job_id
 WHERE tasks.id = ?1"""
 
 LIST_JOB_TASKS = """\
-SELECT * FROM tasks WHERE job_id = ?1 ORDER BY id"""
+SELECT id, uuid, job_id, name, task_type, priority, status, worker_id, commands, \
+activity, created_at, updated_at, last_touched_at FROM tasks WHERE job_id = ?1 ORDER \
+BY id"""
 
 LIST_JOB_TASKS_WITH_WORKER = """\
 SELECT tasks.id, tasks.uuid, tasks.job_id, tasks.name, tasks.task_type, \
@@ -51,12 +54,15 @@ WHERE tasks.job_id = ?1
 ORDER BY tasks.id"""
 
 LIST_JOB_TASKS_EXCEPT = """\
-SELECT * FROM tasks
+SELECT id, uuid, job_id, name, task_type, priority, status, worker_id, commands, \
+activity, created_at, updated_at, last_touched_at FROM tasks
 WHERE job_id = ?1 AND status NOT IN (/*SLICE:statuses*/?2)
 ORDER BY id"""
 
 FIND_RUNNABLE_TASK = """\
-SELECT tasks.*
+SELECT tasks.id, tasks.uuid, tasks.job_id, tasks.name, tasks.task_type, \
+tasks.priority, tasks.status, tasks.worker_id, tasks.commands, tasks.activity, \
+tasks.created_at, tasks.updated_at, tasks.last_touched_at
 FROM tasks
 JOIN jobs ON jobs.id = tasks.job_id
 WHERE tasks.status = 'queued'

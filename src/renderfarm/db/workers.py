@@ -31,13 +31,18 @@ ON CONFLICT (uuid) DO UPDATE SET
     supported_task_types = excluded.supported_task_types,
     can_restart = excluded.can_restart,
     last_seen_at = excluded.last_seen_at
-RETURNING *"""
+RETURNING id, uuid, name, address, platform, software_version, status, \
+supported_task_types, can_restart, last_seen_at, created_at"""
 
 GET_WORKER = """\
-SELECT * FROM workers WHERE id = ?1"""
+SELECT id, uuid, name, address, platform, software_version, status, \
+supported_task_types, can_restart, last_seen_at, created_at FROM workers WHERE id = \
+?1"""
 
 LIST_WORKERS = """\
-SELECT * FROM workers ORDER BY name, id"""
+SELECT id, uuid, name, address, platform, software_version, status, \
+supported_task_types, can_restart, last_seen_at, created_at FROM workers ORDER BY \
+name, id"""
 
 SET_WORKER_STATUS = """\
 UPDATE workers SET status = ?1, last_seen_at = ?2 WHERE id = ?3"""
@@ -50,7 +55,7 @@ INSERT OR IGNORE INTO worker_tag_memberships (worker_tag_id, worker_id) VALUES (
 ?2)"""
 
 LIST_WORKER_TAGS = """\
-SELECT worker_tags.*
+SELECT worker_tags.id, worker_tags.uuid, worker_tags.name, worker_tags.description
 FROM worker_tags
 JOIN worker_tag_memberships AS m ON m.worker_tag_id = worker_tags.id
 WHERE m.worker_id = ?1
