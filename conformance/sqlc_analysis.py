@@ -8,7 +8,9 @@ by query, and the result is compared with sqlc v1.31.1's own analysis
 (`sqlc-sqlite-analysis/`: `codegen_request.0.json`, or `stderr.txt` when sqlc rejects the
 case): parameter names, result column names, types (both sides mapped to one small
 vocabulary: integer real bool text blob time json any) and nullability, plus the queries one
-side rejects and the other accepts.
+side rejects and the other accepts. For queries with a `*` sqlforge writes out, the expanded
+column list is compared with sqlc's rewritten text (qualifiers, quotes and the alias of a
+`json(col) AS col` aside).
 
 Every disagreement is classified. Classes marked `[sqlc wrong]` are places where sqlc's
 analysis is wrong about SQLite (the corpora README and the sqlc notes list most of them; each
@@ -22,6 +24,7 @@ error, not a user-facing SqlforgeError).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 import traceback
@@ -153,6 +156,10 @@ class Query:
     name: str
     params: tuple[Value, ...]
     columns: tuple[Value, ...]
+    sql: str = ""
+    """The text to run: sqlc's rewritten query, or sqlforge's `AnalyzedQuery.sql`."""
+    stars: int = 0
+    """sqlforge's side: how many stars it writes out as column lists."""
 
 
 def sqlc_queries(case: Case) -> dict[str, Query] | str:
@@ -166,7 +173,8 @@ def sqlc_queries(case: Case) -> dict[str, Query] | str:
 
 def _sqlc_query(query: dict[str, Any]) -> Query:
     params = tuple(_sqlc_value(p["column"]) for p in query["params"])
-    return Query(query["name"], params, tuple(_sqlc_value(c) for c in query["columns"]))
+    columns = tuple(_sqlc_value(c) for c in query["columns"])
+    return Query(query["name"], params, columns, query.get("text", ""))
 
 
 def _sqlc_value(column: dict[str, Any]) -> Value:
@@ -255,8 +263,8 @@ def _analysed(files: list[QueryFile], analyzer: QueryAnalyzer, case: Case) -> Ou
             if query is None:
                 rejected[source.name] = _relative("\n".join(e.render() for e in errors), case)
             else:
-                expressions = _expression_kinds(source, analyzer.catalog)
-                queries[source.name] = _our_query(query, expressions, analyzer.catalog)
+                expressions, stars = _expression_kinds(source, analyzer.catalog)
+                queries[source.name] = _our_query(query, expressions, analyzer.catalog, stars)
     return OurOutcome(queries, rejected)
 
 
@@ -264,17 +272,19 @@ def _relative(text: str, case: Case) -> str:
     return text.replace(str(case.directory) + "/", "")
 
 
-def _expression_kinds(source: QuerySource, catalog: Catalog) -> list[str]:
-    """What each result column is computed by (`sum`, `cast`, `column`, ...), for classes."""
+def _expression_kinds(source: QuerySource, catalog: Catalog) -> tuple[list[str], int]:
+    """What each result column is computed by (`sum`, `cast`, `column`, ...), for classes;
+    and how many stars sqlforge writes out."""
     from sqlglot import exp  # noqa: PLC0415
 
     from sqlforge.inference import UnsupportedStatement, infer  # noqa: PLC0415
 
     try:
         text, cast_types = sqlglot_text(source)
-        outputs = infer(text, catalog, None, cast_types).columns
+        inference = infer(text, catalog, None, cast_types)
     except UnsupportedStatement:
-        return []
+        return [], 0
+    outputs = inference.columns
     kinds = []
     for output in outputs:
         node = output.expression
@@ -283,10 +293,10 @@ def _expression_kinds(source: QuerySource, catalog: Catalog) -> list[str]:
         )
         kind = type(node).__name__.lower() if node is not None else ""
         kinds.append(f"{kind} constant" if constant else kind)
-    return kinds
+    return kinds, len(inference.stars)
 
 
-def _our_query(query: AnalyzedQuery, kinds: list[str], catalog: Catalog) -> Query:
+def _our_query(query: AnalyzedQuery, kinds: list[str], catalog: Catalog, stars: int) -> Query:
     params = tuple(
         Value(
             p.name if p.name_source != "fallback" else "",
@@ -314,7 +324,7 @@ def _our_query(query: AnalyzedQuery, kinds: list[str], catalog: Catalog) -> Quer
                 facts=_facts(column.source, catalog),
             )
         )
-    return Query(query.name, params, tuple(columns))
+    return Query(query.name, params, tuple(columns), query.sql, stars)
 
 
 def _facts(source: ColumnRef | None, catalog: Catalog) -> frozenset[str]:
@@ -375,6 +385,9 @@ class Tally:
     sqlc_rejects: list[tuple[str, str]] = field(default_factory=list)
     crashes: list[tuple[str, str]] = field(default_factory=list)
     queries: int = 0
+    stars_same: int = 0
+    stars_differ: list[tuple[str, str, str]] = field(default_factory=list)
+    """(case and query, our text, sqlc's text) where the written-out stars differ."""
 
 
 def compare_case(case: Case, tally: Tally) -> None:
@@ -398,6 +411,7 @@ def compare_case(case: Case, tally: Tally) -> None:
             continue
         tally.queries += 1
         compare_query(case.name, our_query, their_query, tally)
+        compare_stars(f"{case.name} {name}", our_query, their_query, tally)
 
 
 def compare_query(case: str, ours: Query, theirs: Query, tally: Tally) -> None:
@@ -413,6 +427,25 @@ def compare_query(case: str, ours: Query, theirs: Query, tally: Tally) -> None:
         fields = FIELDS[3:4] if their_column.embed is not None else FIELDS[3:]
         for what in fields:
             _check(tally, Difference(case, theirs.name, what, where, our_column, their_column))
+
+
+def compare_stars(where: str, ours: Query, theirs: Query, tally: Tally) -> None:
+    if not ours.stars or not theirs.sql:
+        return
+    if star_text(ours.sql) == star_text(theirs.sql):
+        tally.stars_same += 1
+    else:
+        tally.stars_differ.append((where, ours.sql, theirs.sql))
+
+
+def star_text(sql: str) -> str:
+    """The text with what may differ between two right expansions taken out: comments,
+    parameter numbers, quotes, qualifiers, the alias of `json(col) AS col`, case, spacing."""
+    text = re.sub(r"--[^\n]*", " ", sql)
+    text = re.sub(r"\?\d*", "?", text).replace('"', "").replace("`", "")
+    text = re.sub(r"(json\([^()]*\)) AS \w+", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b\w+\.(?=\w)", "", text)
+    return " ".join(text.casefold().split())
 
 
 def _check(tally: Tally, difference: Difference) -> None:
@@ -631,6 +664,8 @@ def report(tally: Tally, *, list_all: bool) -> Iterator[str]:
         f"{sum(wrong.values()):3}   right {_percent(all_right, all_total):>6}"
     )
     yield ""
+    yield from _star_report(tally)
+    yield ""
     yield from _differences(tally.differences, list_all=list_all)
     if tally.crashes:
         yield ""
@@ -638,6 +673,16 @@ def report(tally: Tally, *, list_all: bool) -> Iterator[str]:
         for name, text in tally.crashes:
             yield f"  {name}:"
             yield from ("    " + line for line in text.rstrip().splitlines())
+
+
+def _star_report(tally: Tally) -> Iterator[str]:
+    compared = tally.stars_same + len(tally.stars_differ)
+    yield (
+        f"stars written out: {compared} queries, {tally.stars_same} with sqlc's column list "
+        "(qualifiers, quotes and json() aliases aside)"
+    )
+    for where, ours, theirs in tally.stars_differ:
+        yield f"  {where}: ours {' '.join(ours.split())!r}, sqlc {' '.join(theirs.split())!r}"
 
 
 def _listing(title: str, rows: Sequence[tuple[str, ...]]) -> Iterator[str]:

@@ -102,3 +102,23 @@ def test_queries_only_sqlforge_rejects_are_listed(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "queries sqlc accepts and sqlforge rejects: 1" in result.stdout
     assert "attached/sqlite Attached: query.sql:2:1: no such table: baz.users" in result.stdout
+
+
+def test_written_out_stars_are_compared_with_sqlcs_text(tmp_path: Path) -> None:
+    columns = [
+        sqlc_column("id", "INTEGER", not_null=True),
+        sqlc_column("name", "TEXT", not_null=True),
+        sqlc_column("bio", "TEXT", not_null=False),
+    ]
+    same = {"name": "All", "params": [], "columns": columns}
+    same["text"] = "SELECT authors.id, authors.name, authors.bio FROM authors"
+    write_case(tmp_path, "same", "-- name: All :many\nSELECT * FROM authors;\n", same)
+    differing = {"name": "Two", "params": [], "columns": columns[:2]}
+    differing["text"] = "SELECT id, name FROM authors"
+    write_case(tmp_path, "differ", "-- name: Two :many\nSELECT * FROM authors;\n", differing)
+    result = run_runner(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "stars written out: 2 queries, 1 with sqlc's column list" in result.stdout
+    listed = "  differ/sqlite Two: ours 'SELECT id, name, bio FROM authors', sqlc 'SELECT id, name"
+    assert listed in result.stdout
+    assert "same/sqlite All" not in result.stdout
