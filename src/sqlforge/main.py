@@ -64,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet=getattr(args, "quiet", False),
         color=getattr(args, "color", "auto"),
         debug=getattr(args, "debug", False),
+        input_error_code=getattr(args, "input_error_code", None),
     )
 
 
@@ -76,10 +77,13 @@ def run_command(
     quiet: bool = False,
     color: str = "auto",
     debug: bool = False,
+    input_error_code: int | None = None,
 ) -> int:
     """Load the configuration, run one command, and turn every failure into an exit code.
 
     The CLI and the invoke tasks both come through here, so they report errors identically.
+    `input_error_code` replaces the exit code of every input error, configuration included,
+    for commands whose other failures need a code of their own (`check`: 1 means stale).
     """
     printer = make_printer(color=color, quiet=quiet)
     try:
@@ -92,7 +96,7 @@ def run_command(
             traceback.print_exc()
         for diagnostic in error.diagnostics:
             printer.error(diagnostic.render())
-        return error.exit_code
+        return error.exit_code if input_error_code is None else input_error_code
     except KeyboardInterrupt:
         printer.error("interrupted")
         return EXIT_INTERRUPTED

@@ -133,6 +133,7 @@ def parse_migration(
             path=migration.path,
             hint="save the file as UTF-8",
         ) from None
+    _refuse_nul(text, migration.path)
     try:
         up = parse_sql(text, Direction.UP, environ)
         down = parse_sql(text, Direction.DOWN, environ)
@@ -141,6 +142,18 @@ def parse_migration(
             error.message, path=migration.path, line=error.line, hint=error.hint
         ) from None
     return ParsedMigration(file=migration, up=up, down=down)
+
+
+def _refuse_nul(text: str, path: Path) -> None:
+    """SQLite cannot take a NUL character in SQL text; say where it is rather than crash."""
+    position = text.find("\0")
+    if position >= 0:
+        raise SqlforgeError(
+            "migration contains a NUL character, which SQLite cannot take in SQL text",
+            path=path,
+            line=text.count("\n", 0, position) + 1,
+            hint="remove it; inside a string literal, write it as char(0)",
+        )
 
 
 def parse_all(

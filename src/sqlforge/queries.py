@@ -202,6 +202,17 @@ def read_query_file(path: Path) -> QueryFile:
 def parse_query_file(path: Path, text: str) -> QueryFile:
     """Parse the text of one query file (CRLF line ends are read as LF)."""
     text = text.replace("\r\n", "\n")
+    if (nul := text.find("\0")) >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - text.rfind("\n", 0, nul)
+        problem = Diagnostic(
+            "query file contains a NUL character, which SQLite cannot take in SQL text",
+            path=path,
+            line=line,
+            column=column,
+            hint="remove it; inside a string literal, write it as char(0)",
+        )
+        return QueryFile(path, (), (problem,))
     reader = _FileReader(path, text)
     queries = [q for s in split_statements(text, tokenize(text)) if (q := reader.query(s))]
     return QueryFile(path, tuple(queries), tuple(reader.diagnostics))

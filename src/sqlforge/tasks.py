@@ -19,7 +19,7 @@ from pathlib import Path
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
-from invoke.tasks import task
+from invoke.tasks import Task, task
 
 from sqlforge.authoring import Style
 from sqlforge.commands import check as check_command
@@ -51,6 +51,7 @@ def _run(
     config: str | None = None,
     quiet: bool = False,
     debug: bool = False,
+    input_error_code: int | None = None,
 ) -> None:
     exit_code = run_command(
         command,
@@ -58,6 +59,7 @@ def _run(
         database=Path(db) if db else None,
         quiet=quiet,
         debug=debug,
+        input_error_code=input_error_code,
     )
     if exit_code:
         raise Exit(code=exit_code)
@@ -87,24 +89,40 @@ def migrate_up(
     )
 
 
-@task(help={**COMMON_HELP, "dry-run": UP_HELP["dry-run"]})
-def migrate_down(
-    c: Context,
-    db: str | None = None,
-    config: str | None = None,
-    dry_run: bool = False,
-    quiet: bool = False,
-    debug: bool = False,
-) -> None:
-    """Roll back the most recently applied migration."""
+def _rollback_task(command: Callable[..., int], summary: str) -> Task[Callable[..., None]]:
+    """A task over one of the commands that roll back: they share their options."""
 
-    _run(
-        lambda cfg, out: migrate.down(cfg, out, dry_run=dry_run),
-        db=db,
-        config=config,
-        quiet=quiet,
-        debug=debug,
-    )
+    def body(
+        c: Context,
+        db: str | None = None,
+        config: str | None = None,
+        dry_run: bool = False,
+        quiet: bool = False,
+        debug: bool = False,
+    ) -> None:
+        _run(
+            lambda cfg, out: command(cfg, out, dry_run=dry_run),
+            db=db,
+            config=config,
+            quiet=quiet,
+            debug=debug,
+        )
+
+    body.__doc__ = summary
+    body.__name__ = command.__name__
+    made: Task[Callable[..., None]] = task(
+        help={**COMMON_HELP, "dry-run": UP_HELP["dry-run"]}, name=f"migrate-{command.__name__}"
+    )(body)
+    return made
+
+
+migrate_down = _rollback_task(migrate.down, "Roll back the most recently applied migration.")
+migrate_redo = _rollback_task(
+    migrate.redo, "Roll back the most recently applied migration and apply it again."
+)
+migrate_reset = _rollback_task(
+    migrate.reset, "Roll back every applied migration, highest version first."
+)
 
 
 @task(help={**COMMON_HELP, "json": "machine-readable output"})
@@ -158,46 +176,6 @@ def migrate_to(
         )
 
     _run(to_version, db=db, config=config, quiet=quiet, debug=debug)
-
-
-@task(help={**COMMON_HELP, "dry-run": UP_HELP["dry-run"]})
-def migrate_redo(
-    c: Context,
-    db: str | None = None,
-    config: str | None = None,
-    dry_run: bool = False,
-    quiet: bool = False,
-    debug: bool = False,
-) -> None:
-    """Roll back the most recently applied migration and apply it again."""
-
-    _run(
-        lambda cfg, out: migrate.redo(cfg, out, dry_run=dry_run),
-        db=db,
-        config=config,
-        quiet=quiet,
-        debug=debug,
-    )
-
-
-@task(help={**COMMON_HELP, "dry-run": UP_HELP["dry-run"]})
-def migrate_reset(
-    c: Context,
-    db: str | None = None,
-    config: str | None = None,
-    dry_run: bool = False,
-    quiet: bool = False,
-    debug: bool = False,
-) -> None:
-    """Roll back every applied migration, highest version first."""
-
-    _run(
-        lambda cfg, out: migrate.reset(cfg, out, dry_run=dry_run),
-        db=db,
-        config=config,
-        quiet=quiet,
-        debug=debug,
-    )
 
 
 @task(
@@ -302,6 +280,7 @@ def check(
         config=config,
         quiet=quiet,
         debug=debug,
+        input_error_code=check_command.EXIT_INPUT_ERROR,
     )
 
 

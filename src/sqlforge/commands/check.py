@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlforge.config import Config
-from sqlforge.errors import SqlforgeError, _display_path
+from sqlforge.errors import _display_path
 from sqlforge.output import Printer
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--full", action="store_true", help="always render and compare (skip the fingerprints)"
     )
-    parser.set_defaults(handler=handler)
+    parser.set_defaults(handler=handler, input_error_code=EXIT_INPUT_ERROR)
 
 
 def handler(args: argparse.Namespace, config: Config, printer: Printer) -> int:
@@ -65,11 +65,7 @@ def check(
     """Run the check and report it; returns the exit code."""
     from sqlforge.check import check as check_tree  # noqa: PLC0415  (rendering is deferred)
 
-    try:
-        result = check_tree(config, use_fingerprint=not full)
-    except SqlforgeError as error:
-        error.exit_code = EXIT_INPUT_ERROR
-        raise
+    result = check_tree(config, use_fingerprint=not full)
     if as_json:
         printer.result(json.dumps(document(result, config, show_diff=show_diff), indent=2))
     elif result.fresh:
