@@ -15,20 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
-from sqlforge.authoring import Style
 from sqlforge.commands import check as check_command
 from sqlforge.commands import generate as generate_command
 from sqlforge.commands import migrate, schema
 from sqlforge.config import Config
 from sqlforge.main import run_command
-from sqlforge.migrate import current_version
 from sqlforge.output import Printer
+
+if TYPE_CHECKING:
+    from sqlforge.authoring import Style
 
 COMMON_HELP = {
     "db": "database file (default: `database` from the config)",
@@ -160,6 +162,8 @@ def migrate_to(
     """Migrate up or down to VERSION, whichever way it lies from the current version."""
 
     def to_version(cfg: Config, out: Printer) -> int:
+        from sqlforge.migrate import current_version  # noqa: PLC0415  (`invoke --list` stays light)
+
         target = migrate.parse_version(version, allow_zero=True)
         current = current_version(
             cfg.require_database(), table=cfg.version_table, lock_timeout=cfg.lock_timeout

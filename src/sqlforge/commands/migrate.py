@@ -4,6 +4,9 @@ The work happens in `sqlforge.migrate` and `sqlforge.authoring`; each command he
 function `(config, printer, ...) -> exit code` that the invoke tasks call as well. A failed
 migration comes back from the engine as data: the lines of what did apply are printed, then the
 failure is raised as a `SqlforgeError` (file, line, SQLite's message) for `sqlforge.main`.
+
+Every `sqlforge` invocation imports this module to build its parser, so the engine (the parser,
+sqlite3, hashlib) is imported by the commands that use it, not here.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlforge import authoring, migrate
 from sqlforge.config import Config
 from sqlforge.errors import SqlforgeError
-from sqlforge.migrate import AppliedMigration, MigrationStatus, PlannedMigration, RunResult
 from sqlforge.output import Printer
-from sqlforge.sqlparser import Direction
+
+if TYPE_CHECKING:
+    from sqlforge.authoring import Style
+    from sqlforge.migrate import AppliedMigration, MigrationStatus, PlannedMigration, RunResult
 
 Handler = Callable[[argparse.Namespace, Config, Printer], int]
 
@@ -68,11 +72,15 @@ def up_to(
 
 def down(config: Config, printer: Printer, *, dry_run: bool = False) -> int:
     """Roll back the most recently applied migration."""
+    from sqlforge import migrate  # noqa: PLC0415  (the engine is not needed at start-up)
+
     return _run(printer, dry_run, lambda on: migrate.down(**_engine(config, dry_run, on)))
 
 
 def down_to(config: Config, printer: Printer, version: int | str, *, dry_run: bool = False) -> int:
     """Roll back migrations, newest applied first, until the version is VERSION or lower."""
+    from sqlforge import migrate  # noqa: PLC0415
+
     target = parse_version(version, allow_zero=True)
     return _run(
         printer, dry_run, lambda on: migrate.down_to(target=target, **_engine(config, dry_run, on))
@@ -81,16 +89,22 @@ def down_to(config: Config, printer: Printer, version: int | str, *, dry_run: bo
 
 def redo(config: Config, printer: Printer, *, dry_run: bool = False) -> int:
     """Roll back the most recently applied migration and apply it again."""
+    from sqlforge import migrate  # noqa: PLC0415
+
     return _run(printer, dry_run, lambda on: migrate.redo(**_engine(config, dry_run, on)))
 
 
 def reset(config: Config, printer: Printer, *, dry_run: bool = False) -> int:
     """Roll back every applied migration, highest version first."""
+    from sqlforge import migrate  # noqa: PLC0415
+
     return _run(printer, dry_run, lambda on: migrate.reset(**_engine(config, dry_run, on)))
 
 
 def status(config: Config, printer: Printer, *, as_json: bool = False) -> int:
     """Every migration with its applied time, or Pending."""
+    from sqlforge import migrate  # noqa: PLC0415
+
     database = config.require_database()
     rows = migrate.status(database, config.require_migrations_dir(), **_reading(config))
     current = migrate.current_version(database, **_reading(config))
@@ -108,6 +122,8 @@ def status(config: Config, printer: Printer, *, as_json: bool = False) -> int:
 
 def version(config: Config, printer: Printer, *, as_json: bool = False) -> int:
     """The database's current version."""
+    from sqlforge import migrate  # noqa: PLC0415
+
     database = config.require_database()
     rows = migrate.status(database, config.require_migrations_dir(), **_reading(config))
     current = migrate.current_version(database, **_reading(config))
@@ -118,8 +134,10 @@ def version(config: Config, printer: Printer, *, as_json: bool = False) -> int:
     return 0
 
 
-def create(config: Config, printer: Printer, name: str, *, style: authoring.Style = "auto") -> int:
+def create(config: Config, printer: Printer, name: str, *, style: Style = "auto") -> int:
     """Write a new migration file from goose's template."""
+    from sqlforge import authoring  # noqa: PLC0415
+
     path = authoring.create_migration(config.migrations, name, style=style)
     printer.info(f"created {_shown(path)}")
     return 0
@@ -127,6 +145,8 @@ def create(config: Config, printer: Printer, name: str, *, style: authoring.Styl
 
 def fix(config: Config, printer: Printer) -> int:
     """Renumber timestamped migrations sequentially, keeping the folder's width."""
+    from sqlforge import authoring  # noqa: PLC0415
+
     renames = authoring.fix_migrations(config.require_migrations_dir())
     for old, new in renames:
         printer.info(f"renamed {old.name} -> {new.name}")
@@ -137,6 +157,8 @@ def fix(config: Config, printer: Printer) -> int:
 
 def validate(config: Config, printer: Printer) -> int:
     """Parse every migration in both directions; check the database only if it exists."""
+    from sqlforge import migrate  # noqa: PLC0415
+
     database = config.database
     checked = migrate.validate(
         config.require_migrations_dir(), database, **_reading(config), environ=None
@@ -187,6 +209,8 @@ def _up(
     by_one: bool = False,
     target: int | None = None,
 ) -> int:
+    from sqlforge import migrate  # noqa: PLC0415
+
     def run(on_applied: Callable[[AppliedMigration], None]) -> RunResult:
         return migrate.up(
             target=target,
@@ -250,6 +274,8 @@ def _failed_line(result: RunResult, printer: Printer) -> str:
 
 
 def summary_line(result: RunResult) -> str:
+    from sqlforge.sqlparser import Direction  # noqa: PLC0415  (loaded by the run already)
+
     count = len(result.planned)
     if result.dry_run:
         if not count:
