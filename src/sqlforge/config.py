@@ -22,6 +22,9 @@ from sqlforge.errors import SqlforgeError
 MODEL_TYPES = ("dataclass", "pydantic", "typeddict", "msgspec")
 PYPROJECT = "pyproject.toml"
 DEFAULT_VERSION_TABLE = "goose_db_version"
+DEFAULT_LOCK_TIMEOUT = 60.0
+PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""What a version table may be called: its name is put into SQL text, never quoted."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Config:
     async_queries: bool = False
     strict: bool = False
     version_table: str = DEFAULT_VERSION_TABLE
-    lock_timeout: float = 60.0
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
 
     def with_overrides(
         self, *, database: Path | None = None, migrations: Path | None = None
@@ -232,7 +235,7 @@ def _convert(kind: str, value: Any) -> Any:
         ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
         return float(value) if ok else None
     if kind == "identifier":
-        ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value) is not None
+        ok = isinstance(value, str) and PLAIN_IDENTIFIER.fullmatch(value) is not None
         return value if ok else None
     raise AssertionError(kind)
 

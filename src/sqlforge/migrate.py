@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 from sqlforge import migration_plan as plans
-from sqlforge.config import DEFAULT_VERSION_TABLE
+from sqlforge.config import DEFAULT_LOCK_TIMEOUT, DEFAULT_VERSION_TABLE
 from sqlforge.errors import Diagnostic, SqlforgeError
 from sqlforge.migration_exec import (
     AppliedMigration,
@@ -79,14 +79,15 @@ __all__ = [
     "down_to",
     "load_migrations",
     "migrate_fresh",
+    "read_database",
     "redo",
     "reset",
     "status",
+    "status_rows",
     "up",
     "validate",
 ]
 
-DEFAULT_LOCK_TIMEOUT = 60.0
 _LOCK_ATTEMPTS = 3
 
 MigrationSource = Path | Sequence[ParsedMigration]
@@ -658,7 +659,11 @@ def status(
 ) -> list[MigrationStatus]:
     """Every migration file and every applied version, in version order."""
     files = _files(migrations)
-    state = read_database(database, table=table, lock_timeout=lock_timeout)
+    return status_rows(files, read_database(database, table=table, lock_timeout=lock_timeout))
+
+
+def status_rows(files: Sequence[MigrationFile], state: DatabaseState) -> list[MigrationStatus]:
+    """`status` from files already listed and a database state already read."""
     rows = [_file_status(file, state) for file in files]
     known = {file.version for file in files}
     rows += [_orphan_status(state, version) for version in state.applied if version not in known]

@@ -30,7 +30,7 @@ class MigrationFile:
     def content(self) -> bytes:
         return self.path.read_bytes()
 
-    @property
+    @cached_property
     def checksum(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
 

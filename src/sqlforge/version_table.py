@@ -8,12 +8,12 @@ own, `sqlforge_migrations`, which goose never reads.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlforge.config import PLAIN_IDENTIFIER
 from sqlforge.errors import SqlforgeError
 
 RECORDS_TABLE = "sqlforge_migrations"
@@ -49,8 +49,6 @@ _RECORDS_UPSERT = f"""INSERT OR REPLACE INTO {RECORDS_TABLE}
 _RECORDS_DELETE = f"DELETE FROM {RECORDS_TABLE} WHERE version_table = ? AND version_id = ?"
 _RECORDS_ROWS = f"""SELECT version_id, goose_row_id, file_name, checksum, recorded_at, adopted
     FROM {RECORDS_TABLE} WHERE version_table = ?"""
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,7 @@ class DatabaseState:
 
 
 def check_table_name(table: str) -> str:
-    if not _IDENTIFIER.fullmatch(table):
+    if not PLAIN_IDENTIFIER.fullmatch(table):
         raise SqlforgeError(
             f"version table name {table!r} is not a plain SQL identifier",
             hint="use letters, digits and underscores, e.g. goose_db_version",

@@ -19,12 +19,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlforge.config import Config
-from sqlforge.errors import SqlforgeError
+from sqlforge.errors import SqlforgeError, _display_path
 from sqlforge.output import Printer
 
 if TYPE_CHECKING:
     from sqlforge.authoring import Style
-    from sqlforge.migrate import AppliedMigration, MigrationStatus, PlannedMigration, RunResult
+    from sqlforge.migrate import (
+        AppliedMigration,
+        MigrationFailure,
+        MigrationStatus,
+        PlannedMigration,
+        RunResult,
+    )
 
 Handler = Callable[[argparse.Namespace, Config, Printer], int]
 
@@ -103,16 +109,12 @@ def reset(config: Config, printer: Printer, *, dry_run: bool = False) -> int:
 
 def status(config: Config, printer: Printer, *, as_json: bool = False) -> int:
     """Every migration with its applied time, or Pending."""
-    from sqlforge import migrate  # noqa: PLC0415
-
-    database = config.require_database()
-    rows = migrate.status(database, config.require_migrations_dir(), **_reading(config))
-    current = migrate.current_version(database, **_reading(config))
+    database, current, rows = _read_status(config)
     if as_json:
         printer.result(_json(_status_document(config, database, current, rows)))
         return 0
     if not database.exists():
-        printer.info(f"{_shown(database)} does not exist yet: every migration is pending")
+        printer.info(f"{_display_path(database)} does not exist yet: every migration is pending")
     for line in status_table(rows, printer):
         printer.result(line)
     pending = sum(row.state == "pending" for row in rows)
@@ -122,11 +124,7 @@ def status(config: Config, printer: Printer, *, as_json: bool = False) -> int:
 
 def version(config: Config, printer: Printer, *, as_json: bool = False) -> int:
     """The database's current version."""
-    from sqlforge import migrate  # noqa: PLC0415
-
-    database = config.require_database()
-    rows = migrate.status(database, config.require_migrations_dir(), **_reading(config))
-    current = migrate.current_version(database, **_reading(config))
+    database, current, rows = _read_status(config)
     if as_json:
         printer.result(_json(_version_document(config, database, current, rows)))
     else:
@@ -139,7 +137,7 @@ def create(config: Config, printer: Printer, name: str, *, style: Style = "auto"
     from sqlforge import authoring  # noqa: PLC0415
 
     path = authoring.create_migration(config.migrations, name, style=style)
-    printer.info(f"created {_shown(path)}")
+    printer.info(f"created {_display_path(path)}")
     return 0
 
 
@@ -170,7 +168,7 @@ def validate(config: Config, printer: Printer) -> int:
     down_count = sum(m.down_statements for m in checked)
     summary = f"{len(checked)} migrations valid ({up_count} up and {down_count} down statements)"
     if database is not None and database.exists():
-        summary += f"; {_shown(database)} checked"
+        summary += f"; {_display_path(database)} checked"
     printer.info(summary)
     return 0
 
@@ -239,6 +237,17 @@ def _reading(config: Config) -> dict[str, Any]:
     return {"table": config.version_table, "lock_timeout": config.lock_timeout}
 
 
+def _read_status(config: Config) -> tuple[Path, int, list[MigrationStatus]]:
+    """The database, its current version and every migration's status, from one read."""
+    from sqlforge import migrate  # noqa: PLC0415
+    from sqlforge.migration_files import discover_migrations  # noqa: PLC0415
+
+    database = config.require_database()
+    files = discover_migrations(config.require_migrations_dir())
+    state = migrate.read_database(database, **_reading(config))
+    return database, state.current_version, migrate.status_rows(files, state)
+
+
 def _run(
     printer: Printer,
     dry_run: bool,
@@ -255,8 +264,8 @@ def _run(
     if dry_run:
         _print_plan(result, printer)
     if result.failure is not None:
-        printer.info(_failed_line(result, printer))
-        raise result.failure.to_error(result.version_after)
+        printer.info(_failed_line(result.failure, printer))
+    result.raise_for_failure()
     printer.info(summary_line(result))
     return 0
 
@@ -267,9 +276,7 @@ def applied_line(applied: AppliedMigration, printer: Printer) -> str:
     return f"{styled} {applied.direction.value:<4} {applied.name} ({_duration(applied.duration)})"
 
 
-def _failed_line(result: RunResult, printer: Printer) -> str:
-    assert result.failure is not None
-    failure = result.failure
+def _failed_line(failure: MigrationFailure, printer: Printer) -> str:
     return f"{printer.style('FAIL ', 'red', 'bold')} {failure.direction.value:<4} {failure.name}"
 
 
@@ -371,14 +378,20 @@ def _table_line(
     return printer.style(line, "bold") if header else line
 
 
-def _status_document(
-    config: Config, database: Path, current: int, rows: Sequence[MigrationStatus]
-) -> dict[str, Any]:
+def _database_document(config: Config, database: Path, current: int) -> dict[str, Any]:
     return {
         "database": str(database),
         "database_exists": database.exists(),
         "version_table": config.version_table,
         "current_version": current,
+    }
+
+
+def _status_document(
+    config: Config, database: Path, current: int, rows: Sequence[MigrationStatus]
+) -> dict[str, Any]:
+    return {
+        **_database_document(config, database, current),
         "migrations": [_status_entry(row) for row in rows],
     }
 
@@ -398,10 +411,7 @@ def _version_document(
     config: Config, database: Path, current: int, rows: Sequence[MigrationStatus]
 ) -> dict[str, Any]:
     return {
-        "database": str(database),
-        "database_exists": database.exists(),
-        "version_table": config.version_table,
-        "current_version": current,
+        **_database_document(config, database, current),
         "latest_version": max((row.version for row in rows if row.path), default=0),
         "pending": sum(row.state == "pending" for row in rows),
     }
@@ -415,13 +425,6 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 # Command line -------------------------------------------------------------------------------
@@ -491,6 +494,11 @@ def _create_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(style="auto")
 
 
+def _rollback_handler(command: Callable[..., int]) -> Handler:
+    """`down`, `redo` and `reset` take the same single option."""
+    return lambda args, config, printer: command(config, printer, dry_run=args.dry_run)
+
+
 def _up_options(args: argparse.Namespace) -> dict[str, bool]:
     return {
         "allow_missing": args.allow_missing,
@@ -520,7 +528,7 @@ _COMMANDS: list[tuple[str, Handler, str, list[Callable[[argparse.ArgumentParser]
     ),
     (
         "down",
-        lambda args, config, printer: down(config, printer, dry_run=args.dry_run),
+        _rollback_handler(down),
         "roll back the most recently applied migration",
         [_dry_run],
     ),
@@ -532,13 +540,13 @@ _COMMANDS: list[tuple[str, Handler, str, list[Callable[[argparse.ArgumentParser]
     ),
     (
         "redo",
-        lambda args, config, printer: redo(config, printer, dry_run=args.dry_run),
+        _rollback_handler(redo),
         "roll back the most recently applied migration and apply it again",
         [_dry_run],
     ),
     (
         "reset",
-        lambda args, config, printer: reset(config, printer, dry_run=args.dry_run),
+        _rollback_handler(reset),
         "roll back every applied migration",
         [_dry_run],
     ),
