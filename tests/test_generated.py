@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sqlforge import __version__
+from sqlforge.errors import SqlforgeError
 from sqlforge.generated import (
     HEADER_WIDTH,
     GeneratedFile,
@@ -99,6 +100,20 @@ def test_write_if_changed_writes_only_different_bytes(tmp_path: Path) -> None:
     assert target.stat().st_mtime_ns == 1
     assert write_if_changed(GeneratedFile(target, b"y\n"))
     assert target.read_bytes() == b"y\n"
+
+
+def test_a_file_that_cannot_be_written_is_an_error_naming_it(tmp_path: Path) -> None:
+    blocked = tmp_path / "models.py"
+    blocked.write_text("a file where a folder should be\n", "utf-8")
+    target = blocked / "jobs.py"
+    with pytest.raises(SqlforgeError) as caught:
+        write_if_changed(GeneratedFile(target, b"x\n"))
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.path == target
+    assert (
+        diagnostic.message == f"cannot write this generated file: {blocked} is a file, not a folder"
+    )
+    assert blocked.read_text("utf-8") == "a file where a folder should be\n"
 
 
 def test_stale_files_are_only_generated_ones_no_longer_produced(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ problem as file:line:col and write nothing; `--strict` and `strict = true`."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import textwrap
@@ -166,3 +167,57 @@ def test_warnings_are_shown_and_strict_turns_them_into_errors(shop: Path, sqlfor
     configured = sqlforge("generate")
     assert configured.returncode == 1
     assert not (shop / "shop/db/echo.py").exists()
+
+
+# outputs that cannot be written: clear errors, never an internal one
+
+
+@pytest.mark.parametrize("out", ["shop/db", "shop/db/package"])
+def test_an_out_that_is_a_file_is_a_config_error_for_generate_and_check(
+    shop: Path, sqlforge: RunCli, out: str
+) -> None:
+    (shop / "pyproject.toml").write_text(PYPROJECT.replace('"shop/db"', f'"{out}"'), "utf-8")
+    (shop / "shop").mkdir()
+    (shop / "shop/db").write_text("not a folder\n", "utf-8")
+    line = PYPROJECT.splitlines().index('out = "shop/db"') + 1
+    generated = sqlforge("generate")
+    assert generated.returncode == 1
+    assert generated.stderr.startswith(f"error: pyproject.toml:{line}: `out` is not a folder: ")
+    assert "shop/db is a file" in generated.stderr
+    assert "hint: point `out` at the folder" in generated.stderr
+    assert not (shop / "db/schema.sql").exists()
+    checked = sqlforge("check", "--full")
+    assert checked.returncode == 2
+    assert checked.stderr == generated.stderr
+    assert checked.stdout == ""
+
+
+def test_an_output_path_that_is_a_folder_is_an_error_naming_it(
+    shop: Path, sqlforge: RunCli
+) -> None:
+    (shop / "db/schema.sql").mkdir()
+    result = sqlforge("generate")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: db/schema.sql: cannot write this generated file: Is a directory\n"
+    )
+    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_a_generated_file_that_cannot_be_read_is_a_check_error(
+    shop: Path, sqlforge: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sqlforge("generate").returncode == 0
+    (shop / "shop/db/models.py").unlink()
+    # A socket in its place: opening it fails even for root, as an unreadable file would.
+    # Bound by a relative name, as socket paths are limited to about 100 characters.
+    monkeypatch.chdir(shop / "shop/db")
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind("models.py")
+        result = sqlforge("check", "--full")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: shop/db/models.py: cannot read this file to compare it: No such device or address\n"
+    )
+    assert "hint: make it readable" in result.stderr

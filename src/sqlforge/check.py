@@ -21,6 +21,7 @@ from typing import Final, Literal
 
 from sqlforge import fingerprint
 from sqlforge.config import Config
+from sqlforge.errors import SqlforgeError
 
 Status = Literal["changed", "missing", "stray"]
 STATUSES: Final[tuple[Status, ...]] = ("changed", "missing", "stray")
@@ -110,10 +111,17 @@ def _stray(path: Path) -> Drift:
 
 
 def _read(path: Path) -> bytes | None:
+    """The bytes on disk; None where no file is (`generate` would write one there)."""
     try:
         return path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    except OSError as error:
+        raise SqlforgeError(
+            f"cannot read this file to compare it: {error.strerror or error}",
+            path=path,
+            hint="make it readable (or delete it and run `invoke db.generate`)",
+        ) from None
 
 
 # diffs

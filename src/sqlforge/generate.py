@@ -19,10 +19,11 @@ from typing import Final
 
 from sqlforge import fingerprint
 from sqlforge.catalog import Catalog, load_catalog
-from sqlforge.config import Config
-from sqlforge.errors import Diagnostic
+from sqlforge.config import Config, _key_line
+from sqlforge.errors import Diagnostic, SqlforgeError, _display_path
 from sqlforge.generated import (
     GeneratedFile,
+    file_in_the_way,
     header,
     header_sentence,
     relative_inputs,
@@ -86,7 +87,7 @@ class GenerateResult:
 
 def prepare(config: Config) -> GenerationContext:
     """Migrate fresh, export, and read the catalog back: the inputs of every renderer."""
-    out = config.require_out()
+    out = output_folder(config)
     types = type_mapper(config)
     schema_sql = schema_from_migrations(config)
     catalog = load_catalog(schema_sql, path=config.schema)
@@ -98,6 +99,22 @@ def prepare(config: Config) -> GenerationContext:
         config_source=config.source,
     )
     return GenerationContext(config, out, schema_sql, catalog, types, models)
+
+
+def output_folder(config: Config) -> Path:
+    """The configured `out`; a file standing where it or a folder above it should be is an
+    error naming the config line (`generate` could not write there, `check` could not
+    compare)."""
+    out = config.require_out()
+    blocker = file_in_the_way(out)
+    if blocker is not None:
+        raise SqlforgeError(
+            f"`out` is not a folder: {_display_path(blocker)} is a file",
+            path=config.source,
+            line=_key_line(config.source, "out"),
+            hint="point `out` at the folder of the generated package (it is created when missing)",
+        )
+    return out
 
 
 # the renderers
@@ -195,7 +212,7 @@ def generate(config: Config, printer: Printer) -> GenerateResult:
         (written if write_if_changed(file) else unchanged).append(file.path)
     removed = stale_outputs(config, rendering.files)
     for path in removed:
-        path.unlink()
+        _remove(path)
     fingerprint.record(config, inputs, rendering.files)
     return GenerateResult(
         written=tuple(written),
@@ -203,3 +220,14 @@ def generate(config: Config, printer: Printer) -> GenerateResult:
         removed=tuple(removed),
         warnings=rendering.warnings,
     )
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError as error:
+        raise SqlforgeError(
+            f"cannot remove this generated module, no longer produced: {error.strerror or error}",
+            path=path,
+            hint="delete it by hand (its query file is gone), then run generate again",
+        ) from None
