@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,10 +51,10 @@ def sqlforge(tmp_path: Path) -> RunCli:
     }
 
     def run(
-        *args: str | Path, cwd: Path = tmp_path, **env: str
+        *args: str | Path, cwd: Path = tmp_path, prefix: Sequence[str] = (), **env: str
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "sqlforge", *map(str, args)],
+            [*prefix, sys.executable, "-m", "sqlforge", *map(str, args)],
             cwd=cwd,
             env={**environ, **env},
             capture_output=True,
@@ -64,3 +64,16 @@ def sqlforge(tmp_path: Path) -> RunCli:
         )
 
     return run
+
+
+@pytest.fixture
+def unprivileged() -> list[str]:
+    """A command prefix under which file permissions apply, even to root (which ignores them)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is not None:
+        prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+        if subprocess.run([*prefix, "true"], check=False).returncode == 0:
+            return prefix
+    pytest.skip("root without a working setpriv: file permissions cannot be tested here")

@@ -185,6 +185,7 @@ def test_foreign_key_violations_are_listed(project: Path, sqlforge: RunCli) -> N
         (["up-to", "9"], "no migration has version 9"),
         (["down-to", "5"], "no migration has version 5"),
         (["up-to", "0"], "VERSION must be at least 1, got 0"),
+        (["down-to", "-1"], "VERSION must be a number, got '-1'"),
     ],
 )
 def test_bad_versions(project: Path, sqlforge: RunCli, args: list[str], expected: str) -> None:
@@ -227,6 +228,88 @@ def test_bad_config_and_paths(project: Path, sqlforge: RunCli) -> None:
         sqlforge("migrate", "up", "--db", notes, "--dir", project / "migrations"),
         "notes.txt: not an SQLite database",
     )
+
+
+def test_a_folder_or_a_broken_link_among_the_migrations(project: Path, sqlforge: RunCli) -> None:
+    folder = project / "migrations"
+    (folder / "0005_notes.sql").mkdir()
+    for command in ("up", "validate", "status"):
+        assert_clean_failure(
+            sqlforge("migrate", command),
+            "migrations/0005_notes.sql: a folder, not a migration file",
+            "hint: ",
+        )
+    (folder / "0005_notes.sql").rmdir()
+    (folder / "0005_loop.sql").symlink_to("0005_loop.sql")
+    for command in ("up", "validate"):
+        assert_clean_failure(
+            sqlforge("migrate", command), "migrations/0005_loop.sql: cannot read this migration: "
+        )
+    assert not (project / "var").exists()
+
+
+@pytest.mark.parametrize(
+    "command", [["up"], ["up", "--dry-run"], ["down"], ["status"], ["version"], ["validate"]]
+)
+def test_a_database_path_that_is_a_folder(
+    project: Path, sqlforge: RunCli, command: list[str]
+) -> None:
+    (project / "data.sqlite").mkdir()
+    result = sqlforge("migrate", *command, "--db", "data.sqlite")
+    assert_clean_failure(result, "error: data.sqlite: a folder, not a database file", "hint: ")
+    assert list((project / "data.sqlite").iterdir()) == []
+
+
+def test_a_migrations_folder_from_the_command_line_is_not_blamed_on_the_config(
+    project: Path, sqlforge: RunCli
+) -> None:
+    missing = sqlforge("migrate", "up", "--dir", "nowhere")
+    assert_clean_failure(missing, f"error: migrations folder {project / 'nowhere'} does not exist")
+    not_a_folder = sqlforge("migrate", "status", "--dir", "pyproject.toml")
+    assert_clean_failure(not_a_folder, "pyproject.toml is not a folder")
+    assert "pyproject.toml:" not in missing.stderr + not_a_folder.stderr
+    created = sqlforge("migrate", "create", "x", "--dir", "pyproject.toml/sub")
+    assert_clean_failure(created, "pyproject.toml/sub: cannot create the migrations folder: ")
+
+
+def test_file_permissions_are_clear_errors(
+    project: Path, sqlforge: RunCli, unprivileged: list[str]
+) -> None:
+    sqlforge("migrate", "up-to", "2")
+    database, folder = project / "var" / "app.sqlite", project / "migrations"
+    before = database.read_bytes()
+    database.chmod(0o444)
+    assert_clean_failure(
+        sqlforge("migrate", "up", prefix=unprivileged),
+        "0003_rebuild_authors.sql:4: applying this migration failed and was rolled back: attempt"
+        " to write a readonly database",
+        "hint: the database is at version 2; check that sqlforge may write to the database file",
+    )
+    assert database.read_bytes() == before
+    database.chmod(0o644)
+    (folder / "0004_add_book_year.sql").chmod(0o000)
+    assert_clean_failure(
+        sqlforge("migrate", "up", prefix=unprivileged),
+        "migrations/0004_add_book_year.sql: cannot read this migration: Permission denied",
+    )
+    (folder / "0004_add_book_year.sql").chmod(0o644)
+    (folder / "20260101000000_stamped.sql").write_text("-- +goose Up\nSELECT 1;\n")
+    folder.chmod(0o555)
+    try:
+        created = sqlforge("migrate", "create", "x", prefix=unprivileged)
+        fixed = sqlforge("migrate", "fix", prefix=unprivileged)
+        folder.chmod(0o000)
+        listed = sqlforge("migrate", "status", prefix=unprivileged)
+    finally:
+        folder.chmod(0o755)
+    assert_clean_failure(created, "cannot write the new migration: Permission denied")
+    assert_clean_failure(
+        fixed,
+        "cannot rename 20260101000000_stamped.sql to 0005_stamped.sql: Permission denied",
+        "0 file(s) were renamed before this one",
+    )
+    assert_clean_failure(listed, "migrations: cannot list the migrations folder: Permission denied")
+    assert database.read_bytes() == before
 
 
 def test_database_newer_than_the_files(project: Path, sqlforge: RunCli) -> None:

@@ -90,6 +90,7 @@ def test_unknown_key_names_key_file_and_line(tmp_path: Path) -> None:
         ('models = "attrs"', "`models` must be one of 'dataclass'"),
         ('async = "yes"', "`async` must be true or false"),
         ("lock_timeout = -1", "`lock_timeout` must be a positive number"),
+        ("lock_timeout = true", "`lock_timeout` must be a positive number"),
         ('table = "x; DROP"', "`table` must be an SQL identifier"),
         ('database = ""', "`database` must be a string (a path)"),
     ],
@@ -132,6 +133,19 @@ def test_missing_migrations_folder_names_key_and_file(tmp_path: Path) -> None:
     assert "nowhere" in diagnostic.message
     assert (diagnostic.path, diagnostic.line) == (path, 2)
     assert diagnostic.hint is not None and "`migrations`" in diagnostic.hint
+
+
+def test_a_migrations_folder_given_elsewhere_is_not_blamed_on_the_file(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.sqlforge]\nmigrations = "db/migrations"\n')
+    for config in (
+        load_config(cwd=tmp_path, environ={"SQLFORGE_MIGRATIONS": "elsewhere"}),
+        load_config(cwd=tmp_path, environ={}).with_overrides(migrations=tmp_path / "elsewhere"),
+    ):
+        with pytest.raises(SqlforgeError) as caught:
+            config.require_migrations_dir()
+        (diagnostic,) = caught.value.diagnostics
+        assert diagnostic.message == f"migrations folder {tmp_path / 'elsewhere'} does not exist"
+        assert (diagnostic.path, diagnostic.line) == (None, None)
 
 
 def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 _TIMESTAMP_FIELDS = ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14))
 
 Style = Literal["auto", "sequential", "timestamp"]
+_PERMISSIONS_HINT = "check that sqlforge may write to the migrations folder"
 
 
 def snake_case(name: str) -> str:
@@ -53,7 +54,7 @@ def create_migration(
             f"a migration name needs letters or digits, got {name!r}",
             hint="describe the change, e.g. `sqlforge migrate create add jobs priority`",
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     existing = discover_migrations(folder)
     prefix = _next_prefix(existing, style, now or datetime.now(UTC))
     path = folder / f"{prefix}_{slug}.sql"
@@ -75,8 +76,8 @@ def fix_migrations(folder: Path) -> list[tuple[Path, Path]]:
         )
         next_version += 1
     _refuse_overwrites(renames)
-    for old, new in renames:
-        old.rename(new)
+    for done, (old, new) in enumerate(renames):
+        _rename(old, new, done)
     return renames
 
 
@@ -126,4 +127,33 @@ def _write_new(path: Path, text: str) -> Path:
         raise SqlforgeError(
             "a file with this name already exists", path=path, hint="choose another name"
         ) from None
+    except OSError as error:
+        raise SqlforgeError.from_os_error(
+            "write the new migration", error, path=path, hint=_PERMISSIONS_HINT
+        ) from None
     return path
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SqlforgeError.from_os_error(
+            "create the migrations folder",
+            error,
+            path=folder,
+            hint="point `migrations` (or --dir) at a folder, or at a path where one may be created",
+        ) from None
+
+
+def _rename(old: Path, new: Path, done: int) -> None:
+    try:
+        old.rename(new)
+    except OSError as error:
+        raise SqlforgeError.from_os_error(
+            f"rename {old.name} to {new.name}",
+            error,
+            path=old,
+            hint=f"{done} file(s) were renamed before this one; {_PERMISSIONS_HINT}, then run"
+            " `fix` again: it continues where it stopped",
+        ) from None

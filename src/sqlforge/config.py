@@ -46,6 +46,8 @@ class Config:
     strict: bool = False
     version_table: str = DEFAULT_VERSION_TABLE
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    migrations_overridden: bool = False
+    """`migrations` came from SQLFORGE_MIGRATIONS or --dir: errors then keep out of the file."""
 
     def with_overrides(
         self, *, database: Path | None = None, migrations: Path | None = None
@@ -54,7 +56,7 @@ class Config:
         if database is not None:
             changes["database"] = database
         if migrations is not None:
-            changes["migrations"] = migrations
+            changes.update(migrations=migrations, migrations_overridden=True)
         return dataclasses.replace(self, **changes)
 
     def require_database(self) -> Path:
@@ -68,10 +70,12 @@ class Config:
 
     def require_migrations_dir(self) -> Path:
         if not self.migrations.is_dir():
+            problem = "is not a folder" if self.migrations.exists() else "does not exist"
+            setting = None if self.migrations_overridden else self.source
             raise SqlforgeError(
-                f"migrations folder {self.migrations} does not exist",
-                path=self.source,
-                line=_key_line(self.source, "migrations"),
+                f"migrations folder {self.migrations} {problem}",
+                path=setting,
+                line=_key_line(setting, "migrations"),
                 hint="create it, or point `migrations` (or SQLFORGE_MIGRATIONS, or --dir) at it",
             )
         return self.migrations
@@ -133,7 +137,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
             f"not valid TOML: {error}", path=path, line=line, hint="fix the TOML syntax"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise SqlforgeError(f"cannot read config file: {error}", path=path) from None
+        raise SqlforgeError(
+            f"cannot read config file: {error}",
+            path=path,
+            hint="it must be a readable UTF-8 file: check its permissions and encoding",
+        ) from None
 
 
 def _sqlforge_table(

@@ -59,6 +59,11 @@ class SqlforgeError(Exception):
         super().__init__(self.render())
 
     @classmethod
+    def from_os_error(cls, doing: str, error: OSError, *, path: Path, hint: str) -> SqlforgeError:
+        """`cannot <doing>: <the system's reason>`, for a file or folder the user pointed at."""
+        return cls(f"cannot {doing}: {error.strerror or error}", path=path, hint=hint)
+
+    @classmethod
     def from_diagnostics(cls, diagnostics: list[Diagnostic]) -> SqlforgeError:
         if not diagnostics:
             raise ValueError("an error needs at least one diagnostic")
@@ -72,8 +77,12 @@ class SqlforgeError(Exception):
 
 
 def _display_path(path: Path) -> str:
-    """Paths under the working directory are shown relative to it, as compilers do."""
+    """Paths under the working directory are shown relative to it, as compilers do.
+
+    Only the folder is resolved: a link is shown by its own name, and a link to nowhere (or to
+    itself), which is often what the message is about, does not break the message.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)

@@ -34,6 +34,7 @@ from sqlforge import migration_plan as plans
 from sqlforge.config import DEFAULT_LOCK_TIMEOUT, DEFAULT_VERSION_TABLE
 from sqlforge.errors import Diagnostic, SqlforgeError
 from sqlforge.migration_exec import (
+    READ_ONLY_HINT,
     AppliedMigration,
     ForeignKeyViolation,
     MigrationConnection,
@@ -358,6 +359,7 @@ def _execute(
     create: bool = True,
 ) -> RunResult:
     check_table_name(table)
+    _refuse_folder(database)
     if dry_run or (not create and not database.exists()):
         state = read_database(database, table=table, lock_timeout=lock_timeout)
         return _preview(database, state, plan(state), dry_run=dry_run)
@@ -581,8 +583,9 @@ def _create_folders(folder: Path) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise SqlforgeError(
-            f"cannot create the database's folder: {error.strerror}",
+        raise SqlforgeError.from_os_error(
+            "create the database's folder",
+            error,
             path=folder,
             hint="check the `database` path and its permissions",
         ) from None
@@ -630,6 +633,7 @@ def read_database(
 ) -> DatabaseState:
     """The version tables' content, read-only: a missing file or table reads as empty."""
     check_table_name(table)
+    _refuse_folder(database)
     if not database.exists():
         return DatabaseState()
     with _errors_as_sqlforge(database, lock_timeout), _read_only(database, lock_timeout) as conn:
@@ -774,6 +778,16 @@ def _validated(migration: ParsedMigration) -> ValidatedMigration:
 # SQLite errors outside of migrations ---------------------------------------------------------
 
 
+def _refuse_folder(database: Path) -> None:
+    # SQLite itself only says "disk I/O error" or "unable to open database file".
+    if database.is_dir():
+        raise SqlforgeError(
+            "a folder, not a database file",
+            path=database,
+            hint="point --db / `database` at a file, e.g. a new one inside this folder",
+        )
+
+
 @contextmanager
 def _read_only(database: Path, lock_timeout: float) -> Iterator[sqlite3.Connection]:
     uri = database.resolve().as_uri() + "?mode=ro"
@@ -791,8 +805,9 @@ def _errors_as_sqlforge(database: Path, lock_timeout: float) -> Iterator[None]:
     except sqlite3.Error as error:
         raise _database_error(database, error, lock_timeout) from None
     except PermissionError as error:
-        raise SqlforgeError(
-            f"permission denied: {error.strerror}",
+        raise SqlforgeError.from_os_error(
+            "use the database",
+            error,
             path=database,
             hint="check the permissions of the database file and its folder",
         ) from None
@@ -818,12 +833,10 @@ def _database_error(database: Path, error: sqlite3.Error, lock_timeout: float) -
         return SqlforgeError(
             f"cannot open the database ({error})",
             path=database,
-            hint="check that the path names a file (not a folder) in a folder you may write to",
+            hint="check that sqlforge may read and write the file, and create files in its folder",
         )
     if name.startswith("SQLITE_READONLY"):
         return SqlforgeError(
-            f"the database is read-only ({error})",
-            path=database,
-            hint="check the permissions of the database file and its folder",
+            f"the database is read-only ({error})", path=database, hint=READ_ONLY_HINT
         )
     return SqlforgeError(f"database error: {error}", path=database)

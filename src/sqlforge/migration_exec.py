@@ -27,6 +27,7 @@ from sqlforge.sqlparser import Direction, Statement
 _NOISE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*", re.DOTALL)
 _ENDS_TRANSACTION = re.compile(r"(?:BEGIN|COMMIT|END|ROLLBACK(?!\s+(?:TRANSACTION\s+)?TO\b))\b")
 _SHOWN_VIOLATIONS = 20
+READ_ONLY_HINT = "check that sqlforge may write to the database file and to its folder"
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class MigrationFailure:
                 if self.statements_kept
                 else f"{stays}nothing of this migration was applied; fix it and run again"
             )
+        if "readonly database" in self.message:  # SQLite's words for every SQLITE_READONLY
+            return f"{stays}{READ_ONLY_HINT}; the migration itself is not at fault"
         if "foreign key mismatch" in self.message:
             return (
                 f"{stays}a foreign key must reference its parent's PRIMARY KEY or UNIQUE columns,"

@@ -28,7 +28,16 @@ class MigrationFile:
 
     @cached_property
     def content(self) -> bytes:
-        return self.path.read_bytes()
+        try:
+            return self.path.read_bytes()
+        except OSError as error:
+            raise SqlforgeError.from_os_error(
+                "read this migration",
+                error,
+                path=self.path,
+                hint="it must be a file sqlforge may read: check its permissions (and where a"
+                " link points)",
+            ) from None
 
     @cached_property
     def checksum(self) -> str:
@@ -80,7 +89,7 @@ def scan_migrations(folder: Path) -> tuple[list[MigrationFile], list[Diagnostic]
         )
     by_version: dict[int, MigrationFile] = {}
     problems: list[Diagnostic] = []
-    for path in sorted(folder.glob("*.sql")):
+    for path in _sql_files(folder):
         try:
             migration = _migration_file(path)
         except SqlforgeError as error:
@@ -92,6 +101,19 @@ def scan_migrations(folder: Path) -> tuple[list[MigrationFile], list[Diagnostic]
             continue
         by_version[migration.version] = migration
     return [by_version[version] for version in sorted(by_version)], problems
+
+
+def _sql_files(folder: Path) -> list[Path]:
+    # Path.glob would read an unreadable folder as an empty one.
+    try:
+        return sorted(path for path in folder.iterdir() if path.match("*.sql"))
+    except OSError as error:
+        raise SqlforgeError.from_os_error(
+            "list the migrations folder",
+            error,
+            path=folder,
+            hint="check the folder's permissions: sqlforge must be able to read it",
+        ) from None
 
 
 def _duplicate(migration: MigrationFile, existing: MigrationFile) -> Diagnostic:
@@ -116,6 +138,13 @@ def _migration_file(path: Path) -> MigrationFile:
             f"migration version must be greater than zero, got {version}",
             path=path,
             hint="versions start at 1",
+        )
+    if path.is_dir():
+        raise SqlforgeError(
+            "a folder, not a migration file",
+            path=path,
+            hint="migrations are files directly inside the migrations folder: rename the folder"
+            " or move it out",
         )
     return MigrationFile(version=version, path=path)
 
