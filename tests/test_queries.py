@@ -141,6 +141,29 @@ def test_an_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
     assert result.diagnostics[0].message.startswith("cannot read query file")
 
 
+def test_a_file_that_is_not_utf8_is_located_at_its_first_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.sql"
+    path.write_bytes("-- name: Café :one\nSELECT 'é', 'ü' FROM t;\n".encode("latin-1"))
+    result = read_query_file(path)
+    assert result.queries == ()
+    [problem] = result.diagnostics
+    assert (problem.path, problem.line, problem.column) == (path, 1, 13)
+    assert problem.message == "query file is not UTF-8 text: byte 0xe9 cannot be read"
+    assert problem.hint is not None and "UTF-8" in problem.hint
+    path.write_bytes("-- name: Cafe :one\nSELECT 'é', 'ü' FROM t;\n".encode("latin-1"))
+    [problem] = read_query_file(path).diagnostics
+    assert (problem.line, problem.column) == (2, 9)
+
+
+def test_a_byte_order_mark_is_no_part_of_the_sql(tmp_path: Path) -> None:
+    path = tmp_path / "bom.sql"
+    path.write_bytes(b"\xef\xbb\xbf-- name: GetOne :one\nSELECT 1;\n")
+    result = read_query_file(path)
+    assert result.diagnostics == ()
+    [query] = result.queries
+    assert (query.name, query.sql, query.line, query.column) == ("GetOne", "SELECT 1", 1, 1)
+
+
 # --- statements and text -----------------------------------------------------------------------
 
 

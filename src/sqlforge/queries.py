@@ -190,13 +190,31 @@ class QueryFile:
 
 
 def read_query_file(path: Path) -> QueryFile:
-    """Read and parse one query file; an unreadable file is a diagnostic, not an exception."""
+    """Read and parse one query file, UTF-8 (a leading byte-order mark, as some editors write
+    one, is no part of the SQL); an unreadable file is a diagnostic, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        problem = Diagnostic(f"cannot read query file: {error}", path=path)
+        data = path.read_bytes()
+    except OSError as error:
+        problem = Diagnostic(f"cannot read query file: {error.strerror or error}", path=path)
         return QueryFile(path, (), (problem,))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return QueryFile(path, (), (_not_utf8(path, error),))
     return parse_query_file(path, text)
+
+
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> Diagnostic:
+    """Where the first byte that is not UTF-8 stands, as an editor counts lines and columns."""
+    before = error.object[: error.start].decode("utf-8")
+    line_start = before.rfind("\n") + 1
+    return Diagnostic(
+        f"query file is not UTF-8 text: byte 0x{error.object[error.start]:02x} cannot be read",
+        path=path,
+        line=before.count("\n") + 1,
+        column=len(before) - line_start + 1,
+        hint="save the file as UTF-8 (SQL text and comments alike)",
+    )
 
 
 def parse_query_file(path: Path, text: str) -> QueryFile:
