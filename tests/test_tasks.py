@@ -86,6 +86,14 @@ def test_migrate_tasks_in_a_project_that_imports_the_collection(tmp_path: Path) 
     assert versions(database) == [0, 1, 2]
 
 
+def test_migrate_to_zero_on_a_new_database_has_nothing_to_do(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    result = run([*INVOKE, "db.migrate-to", "0"], project)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "no migrations to run, current version 0\n"
+    assert not (project / "var").exists()
+
+
 def test_new_migration_task_continues_the_numbering(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     result = run([*INVOKE, "db.new-migration", "add job deadline"], project)

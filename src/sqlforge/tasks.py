@@ -168,7 +168,7 @@ def migrate_to(
         current = current_version(
             cfg.require_database(), table=cfg.version_table, lock_timeout=cfg.lock_timeout
         )
-        if target < current:
+        if target < current or target == 0:  # 0 is no migration's version: never up
             return migrate.down_to(cfg, out, target, dry_run=dry_run)
         return migrate.up_to(
             cfg,
