@@ -386,6 +386,20 @@ def test_migrate_without_a_command_is_a_usage_error(project: Path, sqlforge: Run
     assert result.returncode == 2 and "COMMAND" in result.stderr
 
 
+def migrate_up_together(project: Path, runners: int = 6) -> list[str]:
+    """`sqlforge migrate up` started `runners` times at once; the stdouts, all runs succeeded."""
+    command = [sys.executable, "-m", "sqlforge", "migrate", "up"]
+    processes = [
+        subprocess.Popen(
+            command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(runners)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0] * runners, outputs
+    return [out for out, _ in outputs]
+
+
 def test_concurrent_runners_apply_each_migration_once(project: Path) -> None:
     """Six `sqlforge migrate up` started together: each migration once, all succeed."""
     # A slow first migration keeps the lock long enough for everyone to queue up behind it.
@@ -395,27 +409,17 @@ def test_concurrent_runners_apply_each_migration_once(project: Path) -> None:
         "INSERT INTO authors (id, name) SELECT i, 'author ' || i FROM n;\n"
         "-- +goose Down\nDROP TABLE authors;\n"
     )
-    command = [sys.executable, "-m", "sqlforge", "migrate", "up"]
-    processes = [
-        subprocess.Popen(
-            command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(6)
-    ]
-    outputs = [process.communicate(timeout=120) for process in processes]
-    assert [process.returncode for process in processes] == [0] * 6, outputs
+    outputs = migrate_up_together(project)
     database = project / "var" / "app.sqlite"
     rows = sqlite3.connect(database).execute(
         "SELECT version_id, count(*) FROM goose_db_version GROUP BY version_id"
     )
     assert rows.fetchall() == [(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]
-    applied_lines = [
-        line for out, _ in outputs for line in out.splitlines() if line.startswith("OK")
-    ]
+    applied_lines = [line for out in outputs for line in out.splitlines() if line.startswith("OK")]
     assert len(applied_lines) == 4
     # One runner did the work; the others waited for it and found nothing to do.
     assert (
-        sorted(out.splitlines()[-1] for out, _ in outputs)[-5:]
+        sorted(out.splitlines()[-1] for out in outputs)[-5:]
         == ["no migrations to run, current version 4"] * 5
     )
 
@@ -431,15 +435,7 @@ def test_concurrent_runners_do_not_repeat_a_no_transaction_migration(project: Pa
         "INSERT INTO log VALUES (2);\n"
         "-- +goose Down\nDROP TABLE log;\nDROP TABLE numbers;\n"
     )
-    command = [sys.executable, "-m", "sqlforge", "migrate", "up"]
-    processes = [
-        subprocess.Popen(
-            command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(6)
-    ]
-    outputs = [process.communicate(timeout=120) for process in processes]
-    assert [process.returncode for process in processes] == [0] * 6, outputs
+    migrate_up_together(project)
     connection = sqlite3.connect(project / "var" / "app.sqlite")
     assert connection.execute("SELECT step FROM log ORDER BY step").fetchall() == [(1,), (2,)]
     assert connection.execute("SELECT count(*) FROM numbers").fetchone() == (300000,)
