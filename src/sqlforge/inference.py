@@ -44,8 +44,6 @@ EMBED_FUNCTION = "sqlc_embed__"
 CAST_TYPE_PREFIX = "__t"
 """...and the N-th CAST target type `__tN` (sqlglot would rename or reject SQLite's types)."""
 
-ANY_TYPE = SqlType("")
-
 
 class UnsupportedStatement(Exception):
     """sqlglot cannot read the statement, or its shape is beyond these rules."""

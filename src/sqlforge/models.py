@@ -118,7 +118,7 @@ def _fields(
     table: Table, types: TypeMapper, rename: Mapping[str, str], reserved: frozenset[str]
 ) -> tuple[ModelField, ...]:
     names = unique_names(
-        _renamed(table, column, rename)
+        renamed_field(rename, column.name, table=table.name)
         or field_name(column.name, position=index, reserved=reserved)
         for index, column in enumerate(table.columns, start=1)
     )
@@ -133,10 +133,14 @@ def _fields(
     )
 
 
-def _renamed(table: Table, column: Column, rename: Mapping[str, str]) -> str | None:
+def renamed_field(
+    rename: Mapping[str, str], column: str, *, table: str | None = None
+) -> str | None:
+    """The field name `rename` gives a column: its `table.column` entry, else its bare
+    `column` entry (case-insensitive); None when it has neither."""
     wanted = {key.casefold(): value for key, value in rename.items()}
-    qualified = f"{table.name}.{column.name}".casefold()
-    return wanted.get(qualified) or wanted.get(column.name.casefold())
+    qualified = wanted.get(f"{table}.{column}".casefold()) if table is not None else None
+    return qualified or wanted.get(column.casefold())
 
 
 def _check_keys(
@@ -215,6 +219,12 @@ def render_models(models: Sequence[Model], *, model_type: str, header_text: str)
     """The source of models.py (`header_text` is the comment block that opens it)."""
     if not models:
         return header_text + '\n"""No tables or views: no models."""\n'
+    return model_classes_code(models, model_type=model_type, header_text=header_text)
+
+
+def model_classes_code(models: Sequence[Model], *, model_type: str, header_text: str) -> str:
+    """A module of the planned classes, as datamodel-code-generator writes it, checked to
+    name every class and field as planned (query modules build their Row models with it)."""
     code = _generate(codegen_schema(models), model_type=model_type, header_text=header_text)
     _check_names(code, models)
     return code

@@ -1,7 +1,7 @@
 """Query modules: one typed Python module per query file.
 
-`render_query_module` turns an `AnalyzedFile` (see `sqlforge.analysis` for the contract) into
-the source of `<out>/<file>.py`, beside `models.py`:
+`plan_query_module` decides everything about an `AnalyzedFile` (see `sqlforge.analysis` for the
+contract) and `render_module` writes it as the source of `<out>/<file>.py`, beside `models.py`:
 
 * each query's SQL as a constant, exactly as analysis rewrote it (`?NNN` parameters);
 * a `<Name>Row` model for each result that is neither one column nor exactly a table's
@@ -38,7 +38,14 @@ from sqlforge.catalog import Catalog, Column, Table
 from sqlforge.errors import Diagnostic, SqlforgeError
 from sqlforge.generated import GeneratedFile, header, relative_inputs
 from sqlforge.inputs import query_files
-from sqlforge.models import QUERY_MODULE_NAMES, Model, ModelField
+from sqlforge.models import (
+    QUERY_MODULE_NAMES,
+    Model,
+    ModelField,
+    model_classes_code,
+    renamed_field,
+    reserved_field_names,
+)
 from sqlforge.naming import cap_words, field_name, function_name, snake_case, unique_names
 from sqlforge.pysource import (
     INDENT,
@@ -226,8 +233,6 @@ def plan_query_module(
     root: Path | None = None,
 ) -> QueryModule:
     """Decide every name, type, model and reader of the module; no text yet."""
-    from sqlforge.models import reserved_field_names  # noqa: PLC0415  (imports pydantic)
-
     reserved = reserved_field_names(model_type)
     context = _Context(catalog, types, tuple(models), model_type, reserved, dict(rename or {}))
     method_names = _method_names(analyzed.queries)
@@ -620,8 +625,6 @@ def _column_part(
 def _renamed(column: ResultColumn, context: _Context) -> str | None:
     """The `rename` entry for the column (`table.column` of its source, or its name), the
     same lookup models.py makes."""
-    from sqlforge.models import _renamed as renamed  # noqa: PLC0415
-
     if not context.rename:
         return None
     source = column.source
@@ -629,9 +632,8 @@ def _renamed(column: ResultColumn, context: _Context) -> str | None:
         table = context.catalog.table(source.table)
         catalog_column = table.column(source.column) if table is not None else None
         if table is not None and catalog_column is not None:
-            return renamed(table, catalog_column, context.rename)
-    unnamed = Column(column.name, "", False, None, 0)
-    return renamed(Table("", "table", (), ""), unnamed, context.rename)
+            return renamed_field(context.rename, catalog_column.name, table=table.name)
+    return renamed_field(context.rename, column.name)
 
 
 def _embed_part(query: AnalyzedQuery, index: int, context: _Context) -> _RowPart:
@@ -707,47 +709,6 @@ def _first_party(imports: Iterable[Import], root: Path | None) -> frozenset[str]
 
 
 # rendering
-
-
-def render_query_module(
-    analyzed: AnalyzedFile,
-    catalog: Catalog,
-    config: Config,
-    *,
-    types: TypeMapper | None = None,
-    models: Sequence[Model] | None = None,
-) -> str:
-    """The source of the query module of one analysed query file.
-
-    `types` and `models` are those of `models.py` (computed from `config` when not given).
-    """
-    from sqlforge.models import plan_models  # noqa: PLC0415
-    from sqlforge.sqltypes import type_mapper  # noqa: PLC0415
-
-    types = types if types is not None else type_mapper(config)
-    if models is None:
-        models = plan_models(
-            catalog,
-            types,
-            model_type=config.models,
-            rename=config.rename,
-            config_source=config.source,
-        )
-    module = plan_query_module(
-        analyzed,
-        catalog,
-        types,
-        models,
-        model_type=config.models,
-        rename=config.rename,
-        root=config.root,
-    )
-    return render_module(
-        module,
-        header_text=_module_header(config, analyzed.path),
-        model_type=config.models,
-        asynchronous=config.async_queries,
-    )
 
 
 def _module_header(config: Config, query_file: Path) -> str:
@@ -831,11 +792,7 @@ def _row_model_source(
     imports they need."""
     if not models:
         return set(), []
-    from sqlforge.models import _check_names, _generate, codegen_schema  # noqa: PLC0415
-
-    code = _generate(codegen_schema(models), model_type=model_type, header_text="#")
-    _check_names(code, models)
-    return _split_generated(code)
+    return _split_generated(model_classes_code(models, model_type=model_type, header_text="#"))
 
 
 def _split_generated(code: str) -> tuple[set[Import], list[list[str]]]:
