@@ -624,6 +624,27 @@ def test_the_write_lock_is_held_from_the_first_to_the_last_migration(
     other.close()
 
 
+@pytest.mark.parametrize("journal_mode", ["delete", "wal"])
+def test_readers_wait_for_the_run_too(library: Path, database: Path, journal_mode: str) -> None:
+    """As the README says: exclusive locking mode keeps readers out, in WAL mode as well."""
+    database.parent.mkdir()
+    sqlite3.connect(database).execute(f"PRAGMA journal_mode = {journal_mode}").connection.close()
+    outcomes: list[object] = []
+
+    def try_to_read(applied: migrate.AppliedMigration) -> None:
+        other = sqlite3.connect(database, timeout=0.05)
+        try:
+            outcomes.append(other.execute("SELECT count(*) FROM sqlite_master").fetchone())
+        except sqlite3.OperationalError as error:
+            outcomes.append(str(error))
+        finally:
+            other.close()
+
+    assert migrate.up(database, library, on_applied=try_to_read).ok
+    assert outcomes == ["database is locked"] * 4
+    assert query(database, "SELECT count(*) FROM books") == [(3,)]  # readable again afterwards
+
+
 def test_waiting_longer_than_lock_timeout_is_a_clear_error(library: Path, database: Path) -> None:
     migrate.up(database, library, target=1)
     holder = sqlite3.connect(database, isolation_level=None)
