@@ -2,6 +2,9 @@
 
 A migration file is `<version>_<name>.sql` directly inside the migrations folder; the
 version is the integer before the first `_` (goose's rule), at least 1, ordered numerically.
+
+Listing and reading files does not need the SQL parser, so it is imported by `parse_migration`
+alone: `sqlforge check`'s fast path lists and reads every migration, but parses none.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlforge.errors import Diagnostic, SqlforgeError
-from sqlforge.sqlparser import Direction, ParsedSQL, SqlParseError, parse_sql
+
+if TYPE_CHECKING:
+    from sqlforge.sqlparser import ParsedSQL
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,8 @@ def parse_migration(
     migration: MigrationFile, environ: Mapping[str, str] | None = None
 ) -> ParsedMigration:
     """Parse both directions; any problem is an error naming the file and line."""
+    from sqlforge.sqlparser import Direction, SqlParseError, parse_sql  # noqa: PLC0415
+
     environ = os.environ if environ is None else environ
     try:
         text = migration.content.decode("utf-8")
