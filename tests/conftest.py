@@ -13,6 +13,22 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SOURCE = Path(__file__).resolve().parent.parent / "src"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test another copy of sqlforge than this checkout's (a stale editable install
+    elsewhere would make every subprocess test exercise old code)."""
+    import sqlforge
+
+    installed = Path(sqlforge.__file__).resolve().parent.parent
+    if installed != SOURCE:
+        pytest.exit(
+            f"sqlforge is imported from {installed}, not from this checkout's {SOURCE}:"
+            ' run `python -m pip install -e ".[dev]"` here first',
+            returncode=4,
+        )
+
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
