@@ -81,6 +81,17 @@ def test_lookups_ignore_case(catalog: Catalog) -> None:
     assert workers.column("nope") is None
 
 
+def test_a_column_by_table_and_column_name(catalog: Catalog) -> None:
+    workers = catalog.table("workers")
+    team = catalog.table("team")
+    assert workers is not None
+    assert team is not None
+    assert catalog.column("Workers", "TAG_ID") == workers.columns[3]
+    assert catalog.column("team", "tag") == team.columns[1]
+    assert catalog.column("workers", "nope") is None
+    assert catalog.column("nope", "id") is None
+
+
 def test_columns_in_order_with_every_attribute(catalog: Catalog) -> None:
     workers = catalog.table("workers")
     assert workers is not None

@@ -519,8 +519,7 @@ def _presence_column(
     """The first embedded column the table declares NOT NULL: NULL there means no row."""
     for position in positions:
         source = outputs[position].value.source
-        table = catalog.table(source.table) if source else None
-        column = table.column(source.column) if table and source else None
+        column = catalog.column(source.table, source.column) if source else None
         if column is not None and column.not_null:
             return position
     return None

@@ -105,6 +105,11 @@ class Catalog:
         folded = name.casefold()
         return next((t for t in self.tables if t.name.casefold() == folded), None)
 
+    def column(self, table: str, column: str) -> Column | None:
+        """A column of a table or view, both named case-insensitively."""
+        found = self.table(table)
+        return None if found is None else found.column(column)
+
 
 def load_catalog(schema_sql: str, *, path: Path | None = None) -> Catalog:
     """Read the catalog of a schema; a statement SQLite rejects is an error naming `path`

@@ -868,8 +868,7 @@ class _Typer:
         return text
 
     def declared_nullable(self, source: ColumnRef | None, otherwise: bool) -> bool:
-        table = self.catalog.table(source.table) if source else None
-        column = table.column(source.column) if table and source else None
+        column = self.catalog.column(source.table, source.column) if source else None
         return otherwise if column is None else not column.not_null
 
     def note_unknown(self, number: int) -> None:

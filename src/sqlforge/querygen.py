@@ -389,10 +389,9 @@ def _typed(known: bool, declared: str, source: ColumnRef | None, context: _Conte
     if not known:
         return OBJECT
     if source is not None:
-        table = context.catalog.table(source.table)
-        catalog_column = table.column(source.column) if table is not None else None
-        if table is not None and catalog_column is not None:
-            return context.types.for_catalog_column(table.name, catalog_column)
+        catalog_column = context.catalog.column(source.table, source.column)
+        if catalog_column is not None:
+            return context.types.for_catalog_column(source.table, catalog_column)
     return context.types.for_type(declared)
 
 
@@ -625,14 +624,9 @@ def _column_part(
 def _renamed(column: ResultColumn, context: _Context) -> str | None:
     """The `rename` entry for the column (`table.column` of its source, or its name), the
     same lookup models.py makes."""
-    if not context.rename:
-        return None
     source = column.source
     if source is not None and source.column.casefold() == column.name.casefold():
-        table = context.catalog.table(source.table)
-        catalog_column = table.column(source.column) if table is not None else None
-        if table is not None and catalog_column is not None:
-            return renamed_field(context.rename, catalog_column.name, table=table.name)
+        return renamed_field(context.rename, source.column, table=source.table)
     return renamed_field(context.rename, column.name)
 
 
