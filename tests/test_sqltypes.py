@@ -9,6 +9,7 @@ import pytest
 from sqlforge.catalog import Column
 from sqlforge.config import load_config
 from sqlforge.errors import SqlforgeError
+from sqlforge.jsonschema import type_schema
 from sqlforge.sqltypes import (
     BOOL,
     BYTES,
@@ -155,6 +156,11 @@ class Level(enum.Enum):
     HIGH = 2
 
 
+class Shape(enum.Enum):
+    ROUND = b"round"
+    SQUARE = (4, 4)
+
+
 class Point:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -228,6 +234,22 @@ def test_column_and_type_overrides(tmp_path: Path) -> None:
     assert types.for_type("MONEY") == DECIMAL
     assert types.for_column("jobs", "name", "TEXT") == STR
     assert types.for_column("other", "status", "TEXT") == STR
+
+
+def test_an_enum_whose_values_json_cannot_hold_is_written_by_value_and_listed_nowhere(
+    tmp_path: Path,
+) -> None:
+    overrides = '"shapes.kind" = "sqlforge_test_types:Shape"\n"t.c" = "sqlforge_test_types:Level"\n'
+    types = mapper(project(tmp_path, overrides))
+    kind = types.for_column("shapes", "kind", "BLOB")
+    assert (kind.name, kind.writer, kind.enum_values, kind.base_kind) == (
+        "Shape",
+        "enum_to_db",
+        (),
+        "",
+    )
+    assert type_schema(kind) == {}
+    assert type_schema(types.for_column("t", "c", "INTEGER")) == {"enum": [1, 2]}
 
 
 def test_view_columns_take_the_override_of_the_column_they_read(tmp_path: Path) -> None:

@@ -29,11 +29,11 @@ import enum
 import importlib
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from sqlforge.catalog import Column
 from sqlforge.config import Config, _key_line
@@ -260,10 +260,8 @@ def _override_type(cls: type, module: str, name: str) -> PythonType:
     if known is not None:
         return known
     base_kind = next((kind for kind, base in _STORAGE_BASES if issubclass(cls, base)), "")
-    values: tuple[str | int | float, ...] = ()
-    if issubclass(cls, enum.Enum):
-        values = tuple(member.value for member in cls)
-    writer = None if base_kind else "enum_to_db" if values else "text_to_db"
+    members = tuple(cls) if issubclass(cls, enum.Enum) else ()
+    writer = None if base_kind else "enum_to_db" if members else "text_to_db"
     return PythonType(
         "custom",
         name,
@@ -271,9 +269,18 @@ def _override_type(cls: type, module: str, name: str) -> PythonType:
         reader="custom_from_db",
         writer=writer,
         reader_takes_type=True,
-        enum_values=values,
+        enum_values=_json_values(member.value for member in members),
         base_kind=base_kind,
     )
+
+
+def _json_values(values: Iterable[object]) -> tuple[str | int | float, ...]:
+    """An Enum's values as JSON Schema can list them; none when one is no JSON scalar (an
+    Enum of bytes or tuples is still an override class, only its schema lists no values)."""
+    listed = tuple(values)
+    if all(isinstance(value, str | int | float) for value in listed):
+        return cast(tuple[str | int | float, ...], listed)
+    return ()
 
 
 def _override_error(key: str, target: str, config: Config, problem: str) -> SqlforgeError:
