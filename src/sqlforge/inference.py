@@ -678,27 +678,13 @@ class _Typer:
     def table_source(self, table: Table, alias: str | None) -> Source:
         if table.kind == "view":
             return Source(alias or table.name, self.view_columns(table), table)
-        values = [
-            Value(
-                SqlType(c.declared_type),
-                not c.not_null,
-                c.name,
-                ColumnRef(table.name, c.name),
-                exact_name=True,
-            )
-            for c in table.columns
-        ]
-        return Source(alias or table.name, values, table)
+        return Source(alias or table.name, _declared_values(table), table)
 
     def catalog_table(self, node: exp.Expr) -> Table | None:
-        if not isinstance(node, exp.Table) or (
-            node.args.get("db")
-            and node.db.casefold()
-            not in (
-                "main",
-                "temp",
-            )
-        ):
+        """The catalog table a FROM item names (in the `main` or `temp` schema)."""
+        if not isinstance(node, exp.Table):
+            return None
+        if node.args.get("db") and node.db.casefold() not in ("main", "temp"):
             return None
         return self.catalog.table(node.name)
 
@@ -709,16 +695,7 @@ class _Typer:
         return cached
 
     def infer_view(self, view: Table) -> list[Value]:
-        declared = [
-            Value(
-                SqlType(c.declared_type),
-                not c.not_null,
-                c.name,
-                ColumnRef(view.name, c.name),
-                exact_name=True,
-            )
-            for c in view.columns
-        ]
+        declared = _declared_values(view)
         try:
             tree = parse(view.sql)
             body = tree.expression if isinstance(tree, exp.Create) else None
@@ -1547,6 +1524,20 @@ def _inside_aggregate(node: exp.Expr) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def _declared_values(table: Table) -> list[Value]:
+    """The columns of a table or view as the catalog declares them."""
+    return [
+        Value(
+            SqlType(c.declared_type),
+            not c.not_null,
+            c.name,
+            ColumnRef(table.name, c.name),
+            exact_name=True,
+        )
+        for c in table.columns
+    ]
 
 
 def _prefer_declared(declared: Value, inferred: Value) -> SqlType:
