@@ -205,6 +205,7 @@ def test_the_installed_tools_count(shop: Path, tmp_path: Path) -> None:
     result = sqlforge(shop, "check", PYTHONPATH=str(site))
     assert result.returncode == 2
     assert "needs datamodel-code-generator 0.89.0" in result.stderr
+    assert "hint: pip install datamodel-code-generator==0.89.0 (the release" in result.stderr
 
 
 def test_environment_variables_of_envsub_migrations(shop: Path, started: float) -> None:

@@ -275,8 +275,8 @@ def _require_pinned_generator() -> None:
         found = "is not installed" if installed is None else f"{installed} is installed"
         raise SqlforgeError(
             f"model generation needs datamodel-code-generator {GENERATOR_VERSION}; {found}",
-            hint=f"pip install 'sqlforge[generate]' (or datamodel-code-generator=="
-            f"{GENERATOR_VERSION}) so that generated models are the same everywhere",
+            hint=f"pip install datamodel-code-generator=={GENERATOR_VERSION} (the release this"
+            " sqlforge pins), so that generated models are the same everywhere",
         )
 
 
