@@ -137,6 +137,18 @@ def test_export_rules_on_sqlite_quirks() -> None:
     ]
 
 
+def test_only_sqlforges_own_table_is_left_out_not_a_users_sqlforge_table() -> None:
+    connection = sqlite3.connect(":memory:")
+    connection.executescript(
+        "CREATE TABLE sqlforge_migrations (x);"
+        " CREATE INDEX sqlforge_migrations_x ON sqlforge_migrations (x);"
+        " CREATE TABLE sqlforge_notes (x);"
+    )
+    assert schema_statements(connection, version_table="goose_db_version") == [
+        "CREATE TABLE sqlforge_notes (x)"
+    ]
+
+
 def test_render_schema_ends_every_statement_with_a_semicolon_and_newline() -> None:
     text = render_schema(["CREATE TABLE a (x)", "CREATE TABLE b (y)"], sources="s", command="c")
     assert text.endswith("CREATE TABLE a (x);\nCREATE TABLE b (y);\n")

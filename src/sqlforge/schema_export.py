@@ -2,7 +2,7 @@
 
 The rows of `SELECT * FROM sqlite_schema ORDER BY type DESC, name ASC`, in the order SQLite
 gives them, leaving out SQLite's own objects (`sqlite_%`), the goose version table, sqlforge's
-bookkeeping tables (`sqlforge_%`) and everything on those tables, and rows without SQL (the
+bookkeeping table (`sqlforge_migrations`) and everything on those tables, and rows without SQL (the
 automatic indexes). Each statement's text is SQLite's stored text, verbatim, except that a
 leading `CREATE TABLE "name"` (SQLite quotes the name after `ALTER TABLE ... RENAME TO`)
 becomes `CREATE TABLE name`; each is followed by `;` and a newline. A comment header says the
@@ -25,9 +25,9 @@ from sqlforge.config import Config
 from sqlforge.errors import SqlforgeError
 from sqlforge.generated import header, relative_inputs
 from sqlforge.migration_files import discover_migrations, parse_all
+from sqlforge.version_table import RECORDS_TABLE
 
 EXPORT_QUERY: Final = "SELECT * FROM sqlite_schema ORDER BY type DESC, name ASC"
-SQLFORGE_TABLE_PREFIX: Final = "sqlforge_"
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -52,11 +52,10 @@ def schema_statements(connection: sqlite3.Connection, *, version_table: str) -> 
 def _exported(row: SchemaRow, version_table: str) -> bool:
     if row.sql is None:
         return False
+    # Only sqlforge's own table: a user's table may well be called `sqlforge_something`.
+    bookkeeping = {version_table.casefold(), RECORDS_TABLE.casefold()}
     skipped = (row.name.casefold(), row.table_name.casefold())
-    return not any(
-        name.startswith(("sqlite_", SQLFORGE_TABLE_PREFIX)) or name == version_table.casefold()
-        for name in skipped
-    )
+    return not any(name.startswith("sqlite_") or name in bookkeeping for name in skipped)
 
 
 def _statement(row: SchemaRow) -> str:
