@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from renderfarm.db import _runtime as rt
+from renderfarm.db import jobs
+from renderfarm.db import tasks as tasks_queries
 from renderfarm.db.models import ActiveJob, Job, Task, TaskDependency
 from renderfarm.progress import job_progress, job_status_for, runnable
-from renderfarm.types import JobStatus, TaskStatus
+from renderfarm.types import JobStatus
 from sqlforge.config import load_config
 from sqlforge.generate import render_outputs
 from sqlforge.schema_export import fresh_database
@@ -44,42 +45,13 @@ def farm() -> Iterator[sqlite3.Connection]:
 
 
 def read_job(connection: sqlite3.Connection, job_id: int) -> Job:
-    row = connection.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return Job(
-        id=row[0],
-        uuid=row[1],
-        name=row[2],
-        job_type=row[3],
-        priority=row[4],
-        status=rt.custom_from_db(JobStatus, row[5], "jobs.status"),
-        activity=row[6],
-        settings=rt.json_from_db(row[7], "jobs.settings"),
-        metadata=rt.json_from_db(row[8], "jobs.metadata"),
-        worker_tag_id=row[9],
-        created_at=rt.datetime_from_db(row[10], "jobs.created_at"),
-        updated_at=rt.optional_datetime_from_db(row[11], "jobs.updated_at"),
-    )
+    job = jobs.Queries(connection).get_job(id=job_id)
+    assert job is not None
+    return job
 
 
 def read_tasks(connection: sqlite3.Connection) -> list[Task]:
-    return [
-        Task(
-            id=row[0],
-            uuid=row[1],
-            job_id=row[2],
-            name=row[3],
-            task_type=row[4],
-            priority=row[5],
-            status=rt.custom_from_db(TaskStatus, row[6], "tasks.status"),
-            worker_id=row[7],
-            commands=rt.json_from_db(row[8], "tasks.commands"),
-            activity=row[9],
-            created_at=rt.datetime_from_db(row[10], "tasks.created_at"),
-            updated_at=rt.optional_datetime_from_db(row[11], "tasks.updated_at"),
-            last_touched_at=rt.optional_datetime_from_db(row[12], "tasks.last_touched_at"),
-        )
-        for row in connection.execute("SELECT * FROM tasks ORDER BY id")
-    ]
+    return tasks_queries.Queries(connection).list_job_tasks(job_id=1)
 
 
 def test_models_carry_the_status_enums_and_converted_values(farm: sqlite3.Connection) -> None:
